@@ -1,0 +1,37 @@
+export type { HttpClient, HttpRequest, HttpResponse } from './http-client.js';
+export type { Clock } from './clock.js';
+export { SystemClock } from './system-clock.js';
+export type { Options, StoredRecord, TokenStore } from './token-store.js';
+export type { Lock, LockAcquireOptions, LockLease } from './lock.js';
+export {
+  AdsTokenError,
+  AuthorizationDeniedError,
+  ConfigurationError,
+  CorruptRecordError,
+  DecryptionError,
+  HttpTransportError,
+  InvalidClientError,
+  InvalidGrantError,
+  InvalidResponseError,
+  LockTimeoutError,
+  NotAuthenticatedError,
+  StateMismatchError,
+  StoreUnavailableError,
+  TokenRefreshError,
+} from './errors.js';
+export type { AdsTokenErrorCode, AdsTokenErrorOptions, LwaErrorDetails } from './errors.js';
+export { REGIONS, isRegion } from './regions.js';
+export type { Region, RegionEndpoints } from './regions.js';
+export { STORE_KEY_PREFIX, parseStoreKey, storeKey, storeKeyPrefix } from './store-key.js';
+export { createPkcePair, createState, pkceChallenge } from './pkce.js';
+export type { PkcePair } from './pkce.js';
+export {
+  DEFAULT_REDIRECT_URI,
+  DEFAULT_SCOPE,
+  LEGACY_SCOPE,
+  buildAuthorizationUrl,
+  parseRedirectUrl,
+} from './authorization.js';
+export type { AuthorizationRequest, AuthorizationUrlInput } from './authorization.js';
+export { MemoryTokenStore } from './memory-token-store.js';
+export { InProcessLock } from './in-process-lock.js';
