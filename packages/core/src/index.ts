@@ -35,3 +35,4 @@ export {
 export type { AuthorizationRequest, AuthorizationUrlInput } from './authorization.js';
 export { MemoryTokenStore } from './memory-token-store.js';
 export { InProcessLock } from './in-process-lock.js';
+export type { RecordSealer } from './record-sealer.js';
