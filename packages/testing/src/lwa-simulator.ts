@@ -1,0 +1,288 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { answerConsent } from './lwa/consent-endpoint.js';
+import { FaultQueue, faultBody } from './lwa/fault-queue.js';
+import { LwaGrantBook } from './lwa/lwa-grant-book.js';
+import { answerTokenRequest, isFormContentType } from './lwa/token-endpoint.js';
+import type { TokenEndpointConfig } from './lwa/token-endpoint.js';
+import type {
+  IssueCodeOptions,
+  LwaConsentBehaviour,
+  LwaCounts,
+  LwaFault,
+  LwaRequestRecord,
+  LwaSimulatorOptions,
+} from './lwa/types.js';
+
+const DEFAULT_CLIENT_ID = 'amzn1.application-oa2-client.sim';
+const DEFAULT_CLIENT_SECRET = 'amzn1.oa2-cs.v1.simulator-secret-0123456789abcdef';
+const DEFAULT_SCOPE = 'advertising::campaign_management';
+const MAX_BODY_BYTES = 1 << 20;
+const TOKEN_PATH = '/auth/o2/token';
+const CONSENT_PATH = '/ap/oa';
+
+/**
+ * A real HTTP server on 127.0.0.1 (free port) that behaves like Login with Amazon: a token endpoint
+ * (`authorization_code` and `refresh_token` grants) and a consent endpoint, with injectable latency and faults.
+ * Start it with {@link LwaSimulator.start} and always {@link LwaSimulator.stop} it.
+ */
+export class LwaSimulator {
+  /** The accepted client id. */
+  readonly clientId: string;
+  /** The accepted client secret. */
+  readonly clientSecret: string;
+
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly book: LwaGrantBook;
+  private readonly faults = new FaultQueue();
+  private readonly now: () => number;
+  private readonly redirectUris: readonly string[];
+  private readonly tokenConfig: TokenEndpointConfig;
+  private consent: LwaConsentBehaviour;
+  private latencyMs: number;
+  private port = 0;
+  private stopped: Promise<void> | undefined;
+  private readonly countsByGrant: LwaCounts = { authorization_code: 0, refresh_token: 0, total: 0 };
+  private readonly log: LwaRequestRecord[] = [];
+
+  private constructor(options: LwaSimulatorOptions) {
+    this.clientId = options.clientId ?? DEFAULT_CLIENT_ID;
+    this.clientSecret = options.clientSecret ?? DEFAULT_CLIENT_SECRET;
+    this.now = options.now ?? Date.now;
+    this.redirectUris = [...(options.redirectUris ?? ['https://localhost'])];
+    if (this.redirectUris.length === 0) throw new RangeError('redirectUris must not be empty');
+    this.consent = options.consent ?? 'approve';
+    this.latencyMs = options.latencyMs ?? 0;
+    this.book = new LwaGrantBook(this.now);
+    this.tokenConfig = {
+      clientId: this.clientId,
+      clientSecret: this.clientSecret,
+      tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600,
+      rotateRefreshTokens: options.rotateRefreshTokens ?? false,
+      omitRefreshTokenOnRefresh: options.omitRefreshTokenOnRefresh ?? false,
+    };
+    this.server = createServer((req, res) => this.route(req, res));
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  /** Starts a simulator on 127.0.0.1 on a free port. */
+  static async start(options: LwaSimulatorOptions = {}): Promise<LwaSimulator> {
+    const simulator = new LwaSimulator(options);
+    await simulator.listen();
+    return simulator;
+  }
+
+  /** Base URL, `http://127.0.0.1:PORT`. */
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The token endpoint, `${url}/auth/o2/token`. */
+  get tokenUrl(): string {
+    return `${this.url}${TOKEN_PATH}`;
+  }
+
+  /** The consent endpoint, `${url}/ap/oa`. */
+  get authorizationUrl(): string {
+    return `${this.url}${CONSENT_PATH}`;
+  }
+
+  /** Token-endpoint requests received per grant type, failed and faulted ones included (a snapshot). */
+  get counts(): LwaCounts {
+    return { ...this.countsByGrant };
+  }
+
+  /** Every token-endpoint request received since start or {@link resetCounts} (a snapshot). */
+  get requests(): LwaRequestRecord[] {
+    return this.log.map((r) => ({ ...r }));
+  }
+
+  /** A fresh single-use code, as if the user had just consented; it expires after 5 minutes. */
+  issueCode(options: IssueCodeOptions = {}): string {
+    return this.book.issueCode(
+      options.redirectUri ?? (this.redirectUris[0] as string),
+      options.scope ?? DEFAULT_SCOPE,
+      options.codeChallenge,
+    );
+  }
+
+  /** A valid `Atzr|...` refresh token of a new grant. */
+  issueRefreshToken(): string {
+    return this.book.newGrant();
+  }
+
+  /** Revokes the grant of this refresh token: later refreshes with it or any rotated successor get 400 invalid_grant. */
+  revoke(refreshToken: string): void {
+    this.book.revoke(refreshToken);
+  }
+
+  /** True for an access token this simulator issued that has not expired (per `now`). */
+  isValidAccessToken(token: string): boolean {
+    return this.book.isValidAccessToken(token);
+  }
+
+  /** Queues a fault for the next `fault.times` (default 1) token requests, after faults already queued. */
+  fail(fault: LwaFault): void {
+    this.faults.push(fault);
+  }
+
+  /** Forgets every queued fault. */
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** Sets the delay before answering each token request, in ms. */
+  setLatency(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError('latency must be >= 0');
+    this.latencyMs = ms;
+  }
+
+  /** Changes what the consent endpoint does from now on. */
+  setConsent(consent: LwaConsentBehaviour): void {
+    this.consent = consent;
+  }
+
+  /** Sets {@link counts} to zero and empties {@link requests}. */
+  resetCounts(): void {
+    this.countsByGrant.authorization_code = 0;
+    this.countsByGrant.refresh_token = 0;
+    this.countsByGrant.total = 0;
+    this.log.length = 0;
+  }
+
+  /** Closes the server and every open connection, hanging ones included. Safe to call twice. */
+  stop(): Promise<void> {
+    this.stopped ??= new Promise<void>((resolve) => {
+      for (const timer of this.timers) clearTimeout(timer);
+      this.timers.clear();
+      this.server.close(() => resolve());
+      for (const socket of this.sockets) socket.destroy();
+    });
+    return this.stopped;
+  }
+
+  /** Never shows the client secret. */
+  toJSON(): Record<string, string> {
+    return { url: this.url, clientId: this.clientId, clientSecret: '[redacted]' };
+  }
+
+  /** Never shows the client secret. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `LwaSimulator { url: '${this.url}', clientId: '${this.clientId}', clientSecret: '[redacted]' }`;
+  }
+
+  private listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        const address = this.server.address();
+        if (address === null || typeof address === 'string') {
+          reject(new Error('The simulator has no TCP address'));
+          return;
+        }
+        this.port = address.port;
+        resolve();
+      });
+    });
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse): void {
+    const requestId = randomUUID();
+    res.setHeader('x-amzn-RequestId', requestId);
+    const url = new URL(req.url ?? '/', this.url);
+    if (url.pathname === TOKEN_PATH) {
+      readBody(req)
+        .then((body) => this.token(req, res, body, requestId))
+        .catch(() => req.socket.destroy());
+      return;
+    }
+    if (url.pathname === CONSENT_PATH && req.method === 'GET') {
+      const answer = answerConsent(
+        this.book,
+        { clientId: this.clientId, redirectUris: this.redirectUris, consent: this.consent },
+        url.searchParams,
+      );
+      if (answer.status === 302) {
+        res.writeHead(302, { location: answer.location }).end();
+      } else {
+        res.writeHead(400, { 'content-type': 'text/plain;charset=UTF-8' }).end(answer.message);
+      }
+      return;
+    }
+    sendJson(res, 404, { error: 'not_found', error_description: 'No such endpoint' });
+  }
+
+  private token(req: IncomingMessage, res: ServerResponse, body: string, requestId: string): void {
+    const contentType = req.headers['content-type'] ?? '';
+    const form = isFormContentType(contentType) ? new URLSearchParams(body) : undefined;
+    const grantType = form?.get('grant_type') ?? '';
+    const record: LwaRequestRecord = { grantType, status: 0, at: this.now() };
+    this.log.push(record);
+    this.countsByGrant.total += 1;
+    if (grantType === 'authorization_code' || grantType === 'refresh_token') this.countsByGrant[grantType] += 1;
+    const fault = this.faults.take();
+    this.later(() => {
+      if (fault?.kind === 'drop') {
+        req.socket.destroy();
+        return;
+      }
+      if (fault?.kind === 'hang') return;
+      if (fault) {
+        const answer = faultBody(fault, requestId);
+        record.status = answer.status;
+        const headers: Record<string, string> = { 'content-type': answer.contentType, 'cache-control': 'no-store' };
+        if (fault.kind === 'status' && fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
+        res.writeHead(answer.status, headers).end(answer.body);
+        return;
+      }
+      const answer = answerTokenRequest(
+        this.book,
+        this.tokenConfig,
+        { method: req.method ?? '', contentType, authorization: req.headers.authorization ?? '', form },
+        requestId,
+      );
+      record.status = answer.status;
+      sendJson(res, answer.status, answer.body);
+    });
+  }
+
+  private later(run: () => void): void {
+    if (this.latencyMs <= 0) {
+      run();
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      run();
+    }, this.latencyMs);
+    this.timers.add(timer);
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) reject(new Error('Body too large'));
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res
+    .writeHead(status, { 'content-type': 'application/json;charset=UTF-8', 'cache-control': 'no-store', pragma: 'no-cache' })
+    .end(JSON.stringify(body));
+}
