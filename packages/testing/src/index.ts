@@ -9,3 +9,5 @@ export type {
   LwaSimulatorOptions,
   LwaTokenResponse,
 } from './lwa/types.js';
+export { FAKE_CLOCK_START, FakeClock } from './fake-clock.js';
+export type { FakeClockOptions } from './fake-clock.js';
