@@ -1,1 +1,2 @@
-export const PLACEHOLDER = true;
+export { FetchHttpClient } from './fetch-http-client.js';
+export type { FetchHttpClientOptions } from './fetch-http-client.js';

@@ -1,0 +1,124 @@
+import { ConfigurationError, HttpTransportError } from '@ads-token/core';
+import type { HttpClient, HttpRequest, HttpResponse } from '@ads-token/core';
+
+/** Options of {@link FetchHttpClient}. */
+export interface FetchHttpClientOptions {
+  /** The fetch to use. @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** Per-request timeout in ms, covering the answer and reading its body. @default 10_000 */
+  timeoutMs?: number;
+  /** `User-Agent` sent when the request sets none. @default the runtime's own */
+  userAgent?: string;
+}
+
+/** Where a request went, without query, fragment or credentials (they may hold secrets). */
+function safeTarget(request: HttpRequest): string {
+  try {
+    const url = new URL(request.url);
+    return `${request.method} ${url.origin}${url.pathname}`;
+  } catch {
+    return `${request.method} (invalid URL)`;
+  }
+}
+
+/** A short description of a fetch failure, with the request's URL and body cut out. */
+function describeFailure(error: unknown, request: HttpRequest): string {
+  let inner: unknown = error;
+  for (let depth = 0; depth < 5 && inner instanceof Error && inner.cause !== undefined; depth++) inner = inner.cause;
+  const parts: string[] = [];
+  if (inner instanceof Error) {
+    const code = (inner as { code?: unknown }).code;
+    if (typeof code === 'string') parts.push(code);
+    parts.push(inner.message);
+  } else {
+    parts.push(String(inner));
+  }
+  let text = parts.join(' ');
+  const secrets = [request.url, request.body].filter((s): s is string => typeof s === 'string' && s.length > 0);
+  for (const secret of secrets) text = text.split(secret).join('[redacted]');
+  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
+}
+
+/** Aborts when any of the signals aborts, with that signal's reason. */
+function anySignal(signals: AbortSignal[]): AbortSignal {
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any(signals);
+  const controller = new AbortController();
+  for (const signal of signals) {
+    if (signal.aborted) {
+      controller.abort(signal.reason);
+      break;
+    }
+    signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+  }
+  return controller.signal;
+}
+
+/**
+ * Core's {@link HttpClient} over WHATWG `fetch`: a per-request timeout combined with the caller's signal,
+ * lower-cased response headers, and {@link HttpTransportError} for network failures and timeouts.
+ */
+export class FetchHttpClient implements HttpClient {
+  private readonly fetchImpl: typeof fetch | undefined;
+  private readonly timeoutMs: number;
+  private readonly userAgent: string | undefined;
+
+  /** Creates a client; throws ConfigurationError for a timeout that is not a positive number. */
+  constructor(options: FetchHttpClientOptions = {}) {
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
+      throw new ConfigurationError('timeoutMs must be a positive number of milliseconds');
+    }
+    this.fetchImpl = options.fetch;
+    this.timeoutMs = timeoutMs;
+    this.userAgent = options.userAgent;
+  }
+
+  /**
+   * Sends one request and reads the whole body as text. Rejects with HttpTransportError on network failure or
+   * timeout (`timeout: true`), and with the caller's abort reason when `request.signal` aborts.
+   */
+  async send(request: HttpRequest): Promise<HttpResponse> {
+    const callerSignal = request.signal;
+    callerSignal?.throwIfAborted();
+    const fetchImpl = this.fetchImpl ?? globalThis.fetch;
+    if (typeof fetchImpl !== 'function') throw new ConfigurationError('No fetch is available: pass options.fetch');
+
+    const timeout = new AbortController();
+    let timedOut = false;
+    const timer = Number.isFinite(this.timeoutMs)
+      ? setTimeout(() => {
+          timedOut = true;
+          timeout.abort(new HttpTransportError(`${safeTarget(request)} timed out after ${this.timeoutMs} ms`, { timeout: true }));
+        }, this.timeoutMs)
+      : undefined;
+    const signal = callerSignal ? anySignal([callerSignal, timeout.signal]) : timeout.signal;
+
+    const headers: Record<string, string> = { ...request.headers };
+    if (this.userAgent !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'user-agent')) {
+      headers['user-agent'] = this.userAgent;
+    }
+
+    try {
+      const response = await fetchImpl(request.url, {
+        method: request.method,
+        headers,
+        ...(request.body === undefined ? {} : { body: request.body }),
+        signal,
+      });
+      const body = await response.text();
+      const responseHeaders: Record<string, string> = {};
+      response.headers.forEach((value, name) => {
+        responseHeaders[name.toLowerCase()] = value;
+      });
+      return { status: response.status, headers: responseHeaders, body };
+    } catch (error) {
+      if (callerSignal?.aborted) throw callerSignal.reason;
+      if (timedOut) {
+        throw new HttpTransportError(`${safeTarget(request)} timed out after ${this.timeoutMs} ms`, { timeout: true });
+      }
+      throw new HttpTransportError(`${safeTarget(request)} failed: ${describeFailure(error, request)}`);
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  }
+}
