@@ -36,3 +36,23 @@ export type { AuthorizationRequest, AuthorizationUrlInput } from './authorizatio
 export { MemoryTokenStore } from './memory-token-store.js';
 export { InProcessLock } from './in-process-lock.js';
 export type { RecordSealer } from './record-sealer.js';
+export {
+  DEFAULT_PASSPHRASE_ITERATIONS,
+  MAX_PASSPHRASE_ITERATIONS,
+  MIN_PASSPHRASE_ITERATIONS,
+  clientSecretKey,
+  createRecordSealer,
+  generateEncryptionKey,
+  resealRecords,
+} from './sealing/index.js';
+export type {
+  ClientSecretEncryptionKey,
+  EncryptionKey,
+  EncryptionKeyOption,
+  PassphraseEncryptionKey,
+  RawEncryptionKey,
+  RecordSealerOptions,
+  ResealFailure,
+  ResealOptions,
+  ResealReport,
+} from './sealing/index.js';
