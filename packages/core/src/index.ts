@@ -36,6 +36,11 @@ export type { AuthorizationRequest, AuthorizationUrlInput } from './authorizatio
 export { MemoryTokenStore } from './memory-token-store.js';
 export { InProcessLock } from './in-process-lock.js';
 export type { RecordSealer } from './record-sealer.js';
+export { TokenManager } from './token-manager.js';
+export type { TokenManagerOptions } from './token-manager-options.js';
+export type { TokenEvent, TokenEventType } from './token-events.js';
+export type { TokenInfo, TokenStatus } from './token-info.js';
+export type { RetryOptions } from './retry.js';
 export {
   DEFAULT_PASSPHRASE_ITERATIONS,
   MAX_PASSPHRASE_ITERATIONS,
