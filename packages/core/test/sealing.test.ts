@@ -221,7 +221,7 @@ describe('passphrase derivation', () => {
     sealed.push(await a.seal(OTHER_KEY, '4'));
     expect(passphraseCacheInternals.derivations()).toBe(1);
     expect(new Set(sealed.map((s) => s.split('.')[4])).size).toBe(1);
-    expect(await b.open(KEY, sealed[0]!)).toBe('1');
+    expect(await b.open(KEY, sealed[0])).toBe('1');
     expect(passphraseCacheInternals.derivations()).toBe(1);
   });
 
