@@ -21,7 +21,7 @@ export class InProcessLock implements Lock {
 
   /** Waits up to `waitMs` for `key`; throws {@link LockTimeoutError} after that. */
   acquire(key: string, options: LockAcquireOptions): Promise<LockLease> {
-    options.signal?.throwIfAborted();
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
     const state = this.#keys.get(key);
     if (state === undefined) {
       const holder = Symbol(key);

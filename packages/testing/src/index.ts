@@ -11,3 +11,13 @@ export type {
 } from './lwa/types.js';
 export { FAKE_CLOCK_START, FakeClock } from './fake-clock.js';
 export type { FakeClockOptions } from './fake-clock.js';
+export { tokenStoreSuite } from './conformance/token-store-suite.js';
+export { lockSuite } from './conformance/lock-suite.js';
+export type {
+  LockHarness,
+  LockSuiteOptions,
+  SuiteOptions,
+  TestFn,
+  TokenStoreHarness,
+  TokenStoreSuiteOptions,
+} from './conformance/types.js';
