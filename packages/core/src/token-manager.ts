@@ -253,20 +253,28 @@ export class TokenManager {
   #share(mode: RefreshMode, background: boolean, loadFirst = false): Promise<Snapshot> {
     if (this.#inflight !== undefined && mode.kind !== 'force') return this.#inflight.promise;
     const started = this.#clock.now();
+    // The shared promise has its own deadline; a token request already sent is not aborted by it.
+    const limitMs = this.#lockWaitMs + this.#retry.timeoutMs + 5000;
+    const deadline = new AbortController();
+    const timer = new AbortController();
+    this.#clock.sleep(limitMs, timer.signal).then(
+      () => deadline.abort(new TokenRefreshError(`the refresh did not finish within ${limitMs} ms`)),
+      () => undefined,
+    );
     const run = async (): Promise<Snapshot> => {
       if (loadFirst) {
-        const loaded = await this.#load();
+        const loaded = await this.#load(deadline.signal);
         const now = this.#clock.now();
         if (now < loaded.refreshAt) return loaded;
         if (now < loaded.serveUntil && this.#background) {
           queueMicrotask(() => this.#refreshInBackground(loaded, this.#clock.now()));
           return loaded;
         }
-        return this.#refreshLocked({ kind: 'due', staleVersion: loaded.version }, started);
+        return this.#refreshLocked({ kind: 'due', staleVersion: loaded.version }, started, deadline.signal);
       }
-      return this.#refreshLocked(mode, started);
+      return this.#refreshLocked(mode, started, deadline.signal);
     };
-    const promise = run().then(
+    const promise = raceSignal(run(), deadline.signal).finally(() => timer.abort()).then(
       (snapshot) => snapshot,
       (error: unknown) => {
         if (background) this.#cooldownUntil = this.#clock.now() + this.#cooldownMs;
@@ -319,8 +327,8 @@ export class TokenManager {
   }
 
   /** Reads the store into memory; absent or revoked grants throw. */
-  async #load(): Promise<Snapshot> {
-    const snapshot = await this.#read();
+  async #load(signal?: AbortSignal): Promise<Snapshot> {
+    const snapshot = await this.#read(signal);
     this.#snapshot = snapshot;
     if (snapshot === undefined) throw new NotAuthenticatedError('no tokens are stored for this grant; authenticate first');
     await this.#assertNotRevoked(snapshot.record);
@@ -368,10 +376,10 @@ export class TokenManager {
 
   // ---------------------------------------------------------------- the refresh
 
-  async #refreshLocked(mode: RefreshMode, started: number): Promise<Snapshot> {
-    const lease = await this.#acquire();
+  async #refreshLocked(mode: RefreshMode, started: number, signal: AbortSignal): Promise<Snapshot> {
+    const lease = await this.#acquire(signal);
     try {
-      const current = await this.#read();
+      const current = await this.#read(signal);
       this.#snapshot = current;
       if (current === undefined) throw new NotAuthenticatedError('no tokens are stored for this grant; authenticate first');
       await this.#assertNotRevoked(current.record);
@@ -398,10 +406,10 @@ export class TokenManager {
     return snapshot;
   }
 
-  async #acquire(): Promise<LockLease | undefined> {
+  async #acquire(signal: AbortSignal): Promise<LockLease | undefined> {
     const started = this.#clock.now();
     try {
-      const lease = await this.#lock.acquire(`refresh:${this.key}`, { ttlMs: this.#lockTtlMs, waitMs: this.#lockWaitMs });
+      const lease = await this.#lock.acquire(`refresh:${this.key}`, { ttlMs: this.#lockTtlMs, waitMs: this.#lockWaitMs, signal });
       const waitedMs = this.#clock.now() - started;
       if (waitedMs > 0) this.#emit({ type: 'lock_waited', waitedMs });
       return lease;

@@ -5,6 +5,7 @@ import {
   InvalidResponseError,
   NotAuthenticatedError,
   StateMismatchError,
+  StoreUnavailableError,
   AuthorizationDeniedError,
   TokenManager,
   TokenRefreshError,
@@ -309,6 +310,55 @@ describe('refreshing', () => {
     expect(h.events.some((e) => e.type === 'revoked')).toBe(true);
     await other.setRefreshToken(h.lwa.issueRefreshToken());
     expect(h.lwa.isValidAccessToken(await manager.getAccessToken())).toBe(true);
+  });
+
+  it('a refresh that hangs in the store ends at the shared deadline with TokenRefreshError', async () => {
+    const clock = new FakeClock();
+    const { h, manager } = await authenticated({ now: () => clock.now() }, { clock });
+    const hanging = h.manager({
+      clock,
+      store: {
+        get: (_key, options) =>
+          new Promise((_resolve, reject) => options?.signal?.addEventListener('abort', () => reject(options.signal!.reason as Error))),
+        compareAndSet: async () => false,
+        delete: async () => false,
+        list: h.store.list.bind(h.store),
+      },
+    });
+    void manager;
+    const pending = hanging.getAccessToken().catch((e: unknown) => e);
+    await clock.advance(35_000 + 30_000 + 5000 + 1);
+    const error = await pending;
+    expect(error).toBeInstanceOf(TokenRefreshError);
+    expect((error as Error).message).toContain('did not finish');
+  });
+
+  it('a lock backend that is down fails the refresh, unless the unsafe opt-in is set', async () => {
+    const { h } = await authenticated();
+    const downLock = {
+      acquire: async () => {
+        throw new StoreUnavailableError('lock backend down');
+      },
+    };
+    const strict = h.manager({ lock: downLock });
+    await expect(strict.getAccessToken()).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(h.lwa.counts.refresh_token).toBe(0);
+    const lax = h.manager({ lock: downLock, refreshWithoutLockWhenUnavailable: true });
+    expect(h.lwa.isValidAccessToken(await lax.getAccessToken())).toBe(true);
+    expect(h.events.some((e) => e.type === 'lock_unavailable')).toBe(true);
+  });
+
+  it('reports how long a refresh waited for the lock', async () => {
+    const { h, manager } = await authenticated({ latencyMs: 100 });
+    const { InProcessLock } = await import('@ads-token/core');
+    const lock = new InProcessLock();
+    const a = h.manager({ lock });
+    const b = h.manager({ lock });
+    void manager;
+    await Promise.all([a.getAccessToken(), b.getAccessToken()]);
+    const waited = h.events.filter((e) => e.type === 'lock_waited');
+    expect(waited.length).toBeGreaterThanOrEqual(1);
+    expect(h.lwa.counts.refresh_token).toBe(1);
   });
 
   it('a caller signal ends only that caller\'s wait', async () => {
