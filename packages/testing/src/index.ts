@@ -9,6 +9,18 @@ export type {
   LwaSimulatorOptions,
   LwaTokenResponse,
 } from './lwa/types.js';
+export { AdsApiSimulator } from './ads-api-simulator.js';
+export type {
+  AdsAccountInfo,
+  AdsApiCountFilter,
+  AdsApiEcho,
+  AdsApiErrorBody,
+  AdsApiFault,
+  AdsApiRequestRecord,
+  AdsApiSimulatorOptions,
+  AdsApiTokenIssuer,
+  AdsProfile,
+} from './ads-api/types.js';
 export { FAKE_CLOCK_START, FakeClock } from './fake-clock.js';
 export type { FakeClockOptions } from './fake-clock.js';
 export { tokenStoreSuite } from './conformance/token-store-suite.js';
