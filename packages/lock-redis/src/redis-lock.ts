@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import {
   ConfigurationError,
   LockTimeoutError,
@@ -65,6 +66,8 @@ export class RedisLock implements Lock {
     this.#pollMs = options.pollIntervalMs ?? 250;
     if (!(this.#pollMs > 0)) throw new ConfigurationError('pollIntervalMs must be positive');
     this.#hub = new SubscriptionHub(this.#connection, this.#timeoutMs);
+    // Every pending acquire listens for close().
+    setMaxListeners(0, this.#closing.signal);
     this.#context = {
       connection: this.#connection,
       operationTimeoutMs: this.#timeoutMs,
