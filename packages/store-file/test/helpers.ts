@@ -29,13 +29,15 @@ export interface NodeChild {
   /** Resolves with the exit code (or signal name). */
   exited: Promise<number | string>;
   stderr: () => string;
+  /** Writes one line to the child's stdin. */
+  send(line: string): void;
 }
 
 const running = new Set<ChildProcess>();
 
 /** Starts `node <fixture> <json args>`. Every child is killed by {@link killAll}. */
 export function startNode(script: string, args: unknown): NodeChild {
-  const child = spawn(process.execPath, [fixture(script), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [fixture(script), JSON.stringify(args)], { stdio: ['pipe', 'pipe', 'pipe'] });
   running.add(child);
   const messages: unknown[] = [];
   const waiters: Array<{ match: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }> = [];
@@ -69,6 +71,9 @@ export function startNode(script: string, args: unknown): NodeChild {
     messages,
     stderr: () => err,
     exited,
+    send: (line) => {
+      child.stdin.write(`${line}\n`);
+    },
     waitFor(match, timeoutMs = 15_000) {
       const seen = (messages as Record<string, unknown>[]).find(match);
       if (seen) return Promise.resolve(seen);
