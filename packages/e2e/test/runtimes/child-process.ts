@@ -58,7 +58,7 @@ export function run(command: string, args: string[], env: Record<string, string>
 
 /** Stops a child (SIGTERM, then SIGKILL after `graceMs`) and waits for it to exit. */
 export async function stop(child: ChildProcess, graceMs = 5000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);

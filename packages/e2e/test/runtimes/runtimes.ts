@@ -120,10 +120,15 @@ const workerd: Runtime = {
     const binary = join(packageDir('@cloudflare/workerd-linux-64'), 'bin', 'workerd');
     const child = start(binary, ['serve', join(workDir, 'workerd.capnp'), 'config', `--socket-addr=http=unix:${socket}`], { HOME: workDir });
     const exited = finish(child, RUN_TIMEOUT_MS);
+    let ended = false;
+    exited.then(
+      () => (ended = true),
+      () => (ended = true), // surfaces at `await exited` below
+    );
     const deadline = Date.now() + RUN_TIMEOUT_MS;
     try {
       let answer: { status: number; body: string } | undefined;
-      while (answer === undefined && child.exitCode === null && child.signalCode === null) {
+      while (answer === undefined && !ended) {
         if (Date.now() > deadline) throw new Error(`workerd did not listen within ${RUN_TIMEOUT_MS} ms`);
         answer = await post(socket, JSON.stringify(config), Math.max(1, deadline - Date.now())).catch((error: NodeJS.ErrnoException) => {
           // Not listening yet: the request never reached the worker, so the code is still unused.
