@@ -1,0 +1,30 @@
+import { isAbsolute, resolve } from 'node:path';
+import { ConfigurationError } from '@ads-token/core';
+import { DEFAULT_TOKEN_FILE } from '@ads-token/store-file';
+
+/** Where tokens are kept: a local file or a Redis server. */
+export type StoreTarget =
+  | { kind: 'file'; path: string; display: string }
+  | { kind: 'redis'; url: string; password: string | undefined; display: string };
+
+/** Reads ADS_TOKEN_STORE / --store: a `redis://` or `rediss://` URL, else a file path resolved against `baseDir`. */
+export function parseStoreTarget(value: string | undefined, baseDir: string): StoreTarget {
+  const text = value ?? DEFAULT_TOKEN_FILE;
+  if (/^rediss?:\/\//i.test(text)) {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw new ConfigurationError('The token store looks like a Redis URL but is not a valid URL (expected redis://[user:password@]host:port[/db])');
+    }
+    const password = url.password === '' ? undefined : decodeURIComponent(url.password);
+    const shown = new URL(url.href);
+    if (shown.password !== '') shown.password = '***';
+    return { kind: 'redis', url: url.href, password, display: shown.href };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+    throw new ConfigurationError('The token store must be a file path or a redis:// or rediss:// URL');
+  }
+  const path = isAbsolute(text) ? text : resolve(baseDir, text);
+  return { kind: 'file', path, display: path };
+}
