@@ -1,0 +1,107 @@
+import { ConfigurationError, REGIONS } from '@ads-token/core';
+import type { AdsFetch, AdsFetchInit, AdsFetchOptions, AdsFetchRetryInfo, AdsFetchTokenSource } from './ads-fetch-options.js';
+import { prepareRequest, safeUrl, send } from './ads-fetch-request.js';
+import type { PreparedRequest } from './ads-fetch-request.js';
+import { backoffDelay, isRetryableStatus, parseRetryAfter, resolveAdsFetchRetry, sleep } from './ads-fetch-retry.js';
+
+const AUTHORIZATION = 'Authorization';
+const CLIENT_ID = 'Amazon-Advertising-API-ClientId';
+const SCOPE = 'Amazon-Advertising-API-Scope';
+
+/** Cancels the body of a response that is not handed to the caller, so its connection is freed. */
+function discard(response: Response): void {
+  response.body?.cancel().catch(() => undefined);
+}
+
+function checkBaseUrl(baseUrl: string): string {
+  try {
+    new URL(baseUrl);
+  } catch (cause) {
+    throw new ConfigurationError('baseUrl is not a valid URL', { cause });
+  }
+  return baseUrl;
+}
+
+/**
+ * A `fetch` for Amazon Ads API calls. It resolves relative paths against the region's Ads API host
+ * (or `baseUrl`), adds `Authorization`, `Amazon-Advertising-API-ClientId` and, with a profile,
+ * `Amazon-Advertising-API-Scope` (headers the caller set win); on a 401 it refreshes through
+ * `manager.refreshAccessToken({ rejected })` and retries once; on 429 and 5xx it backs off
+ * (honouring `Retry-After`) within `retry`'s bounds. Bodies that cannot be sent twice (streams)
+ * are sent once and never retried. Throws ConfigurationError for bad options.
+ */
+export function createAdsFetch(manager: AdsFetchTokenSource, options: AdsFetchOptions = {}): AdsFetch {
+  if (typeof manager?.getHeaders !== 'function' || typeof manager.refreshAccessToken !== 'function') {
+    throw new ConfigurationError('createAdsFetch needs a TokenManager');
+  }
+  const retry = resolveAdsFetchRetry(options.retry);
+  const region = REGIONS[manager.region] as (typeof REGIONS)[keyof typeof REGIONS] | undefined;
+  const baseUrl = checkBaseUrl(options.baseUrl ?? region?.apiUrl ?? REGIONS.NA.apiUrl);
+  const defaultProfile = options.profileId;
+  const onRetry = options.onRetry;
+
+  const notify = (info: AdsFetchRetryInfo): void => {
+    try {
+      onRetry?.(info);
+    } catch {
+      // A logging callback must not break the call.
+    }
+  };
+
+  /** Headers for one attempt: the caller's, then ours where the caller set none. Returns the token sent, if ours. */
+  const headersFor = async (prepared: PreparedRequest, profileId: string | number | undefined, token: string | undefined): Promise<[Headers, string | undefined]> => {
+    const headers = new Headers(prepared.headers);
+    const ours: Record<string, string> = { [CLIENT_ID]: manager.clientId };
+    if (profileId !== undefined) ours[SCOPE] = String(profileId);
+    let sent: string | undefined;
+    if (!prepared.headers.has(AUTHORIZATION)) {
+      sent = token ?? (await manager.getHeaders({ profileId, signal: prepared.signal }))[AUTHORIZATION]?.replace(/^Bearer /, '');
+      if (sent !== undefined) ours[AUTHORIZATION] = `Bearer ${sent}`;
+    }
+    for (const [name, value] of Object.entries(ours)) if (!headers.has(name)) headers.set(name, value);
+    return [headers, sent];
+  };
+
+  return async function adsFetch(input: string | URL | Request, init?: AdsFetchInit): Promise<Response> {
+    const started = Date.now();
+    const prepared = await prepareRequest(input, init, baseUrl);
+    const { signal } = prepared;
+    const fetchImpl = options.fetch ?? globalThis.fetch;
+    if (typeof fetchImpl !== 'function') throw new ConfigurationError('No fetch is available: pass options.fetch');
+    const profileId = prepared.profileId === undefined ? defaultProfile : (prepared.profileId ?? undefined);
+    const url = safeUrl(prepared.url);
+    let refreshed: string | undefined;
+    let triedRefresh = false;
+    for (let attempt = 1; ; attempt++) {
+      signal?.throwIfAborted();
+      const [headers, sent] = await headersFor(prepared, profileId, refreshed);
+      refreshed = undefined;
+      const response = await send(fetchImpl, prepared, headers);
+      const last = attempt >= retry.maxAttempts || !prepared.replayable;
+
+      if (response.status === 401 && sent !== undefined && !triedRefresh) {
+        triedRefresh = true;
+        // Refresh even when this call cannot retry, so the caller's next call carries a good token.
+        let fresh: string;
+        try {
+          fresh = await manager.refreshAccessToken({ rejected: sent, signal });
+        } catch (error) {
+          discard(response);
+          throw error;
+        }
+        if (last) return response;
+        discard(response);
+        notify({ attempt, status: 401, delayMs: 0, url });
+        refreshed = fresh;
+        continue;
+      }
+
+      if (!isRetryableStatus(response.status) || last) return response;
+      const delayMs = parseRetryAfter(response.headers.get('retry-after'), Date.now()) ?? backoffDelay(attempt, retry);
+      if (Date.now() + delayMs - started > retry.maxTotalMs) return response;
+      discard(response);
+      notify({ attempt, status: response.status, delayMs, url });
+      await sleep(delayMs, signal);
+    }
+  };
+}
