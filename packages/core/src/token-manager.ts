@@ -86,7 +86,7 @@ export class TokenManager {
   readonly clientId: string;
   /** The grant this manager holds. */
   readonly grantId: string;
-  /** The region's LWA and Ads API URLs (with overrides applied). */
+  /** The LWA region: `'NA'`, `'EU'` or `'FE'`. */
   readonly region: Region;
   /** The store key of this grant. */
   readonly key: string;
