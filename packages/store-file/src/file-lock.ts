@@ -43,6 +43,7 @@ export class FileLock implements Lock {
   readonly #checkPid: boolean;
   readonly #maxPollMs: number;
   #ready: Promise<void> | undefined;
+  readonly #held = new Set<LockLease>();
 
   /** Creates a lock over `options.directory`. */
   constructor(options: FileLockOptions = {}) {
@@ -75,7 +76,7 @@ export class FileLock implements Lock {
       throw error;
     });
     await this.#ready;
-    return acquireLockFile(this.pathFor(key), {
+    const held = await acquireLockFile(this.pathFor(key), {
       ttlMs: options.ttlMs,
       waitMs: options.waitMs,
       signal: options.signal,
@@ -84,8 +85,19 @@ export class FileLock implements Lock {
       maxPollMs: this.#maxPollMs,
       label: `lock ${JSON.stringify(key)}`,
     });
+    const lease: LockLease = {
+      signal: held.signal,
+      release: async () => {
+        this.#held.delete(lease);
+        await held.release();
+      },
+    };
+    this.#held.add(lease);
+    return lease;
   }
 
-  /** Nothing to release: held leases end with their own `release()`. */
-  async close(): Promise<void> {}
+  /** Releases every lease this instance still holds (and so stops their renewal timers). */
+  async close(): Promise<void> {
+    await Promise.all([...this.#held].map((lease) => lease.release()));
+  }
 }

@@ -179,6 +179,7 @@ function hold(path: string, handle: FileHandle, ino: number, options: LockFileOp
   const lose = (reason: StoreUnavailableError): void => {
     clearInterval(timer);
     if (!controller.signal.aborted) controller.abort(reason);
+    void closeHandle();
   };
   const renew = async (): Promise<void> => {
     const started = Date.now();

@@ -180,3 +180,15 @@ describe('FileLock across processes and threads', () => {
     }
   });
 });
+
+describe('FileLock.close', () => {
+  test('releases the leases the instance still holds', async () => {
+    const lock = new FileLock({ directory: dir });
+    await lock.acquire('a', { ttlMs: 5000, waitMs: 0 });
+    await lock.acquire('b', { ttlMs: 5000, waitMs: 0 });
+    await lock.close();
+    expect(await readdir(dir)).toEqual([]);
+    const other = new FileLock({ directory: dir });
+    await (await other.acquire('a', { ttlMs: 5000, waitMs: 0 })).release();
+  });
+});

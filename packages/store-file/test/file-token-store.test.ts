@@ -136,19 +136,18 @@ describe('FileTokenStore', () => {
     expect(await readFile(path, 'utf8')).toBe(content);
   });
 
-  test('I/O failures are StoreUnavailableError with the cause', async () => {
+  test('I/O failures are StoreUnavailableError with the cause; a directory at the path is refused', async () => {
     await mkdir(path);
-    const err = await open().get('a').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UnsafeTokenFileError);
-    const blocked = join(dir, 'ro');
-    await mkdir(blocked, { mode: 0o500 });
-    const store = open({ path: join(blocked, 'tokens.json') });
-    if (process.getuid?.() !== 0) {
-      const e = await store.compareAndSet('a', undefined, { version: 'v', data: 'd' }).catch((x: unknown) => x);
+    expect(await open().get('a').catch((e: unknown) => e)).toMatchObject({ reason: 'not-a-file' });
+    const file = join(dir, 'plain-file');
+    await writeFile(file, 'x');
+    const store = open({ path: join(file, 'tokens.json') });
+    for (const attempt of [() => store.get('a'), () => store.compareAndSet('a', undefined, { version: 'v', data: 'd' })]) {
+      const e = await attempt().catch((x: unknown) => x);
       expect(e).toBeInstanceOf(StoreUnavailableError);
-      expect((e as StoreUnavailableError).cause).toBeDefined();
+      expect((e as StoreUnavailableError).message).toContain(file);
+      expect((e as { cause?: { code?: unknown } }).cause?.code).toMatch(/^E(NOTDIR|EXIST)$/);
     }
-    await chmod(blocked, 0o700);
   });
 
   test('concurrent writers in one process: exactly one compare-and-set wins', async () => {
