@@ -74,9 +74,9 @@ describe('FileLock in one process', () => {
   });
 
   test('a held lease is renewed past its ttl and is not taken over', async () => {
-    const a = new FileLock({ directory: dir, staleAfterMs: 0 });
+    const a = new FileLock({ directory: dir, staleAfterMs: 500 });
     const lease = await a.acquire('k', { ttlMs: 300, waitMs: 0 });
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 2000));
     await expect(a.acquire('k', { ttlMs: 300, waitMs: 300 })).rejects.toBeInstanceOf(LockTimeoutError);
     expect(lease.signal.aborted).toBe(false);
     await lease.release();
@@ -114,13 +114,13 @@ describe('FileLock across processes and threads', () => {
   test('a holder SIGKILLed is taken over: at once by pid, after the lease without the pid check', async () => {
     for (const checkPid of [true, false]) {
       const key = `killed-${checkPid}`;
-      const holder = startNode('hold-lock.mjs', { directory: dir, key, ttlMs: 1000 });
+      const holder = startNode('hold-lock.mjs', { directory: dir, key, ttlMs: 3000 });
       await holder.waitFor((m) => m.acquired === true);
       const lock = new FileLock({ directory: dir, checkPid, staleAfterMs: 200 });
       await expect(lock.acquire(key, { ttlMs: 5000, waitMs: 1500 })).rejects.toBeInstanceOf(LockTimeoutError);
       holder.child.kill('SIGKILL');
       await exitCode(holder);
-      const lease = await lock.acquire(key, { ttlMs: 5000, waitMs: 10_000 });
+      const lease = await lock.acquire(key, { ttlMs: 5000, waitMs: 15_000 });
       expect(lease.signal.aborted).toBe(false);
       await lease.release();
     }
