@@ -121,13 +121,13 @@ describe('under faults', () => {
     const lwa = await simulator({ tokenLifetimeSeconds: 10 });
     const a = await member('node-redis', redis, lwa);
     await a.manager.setRefreshToken(lwa.issueRefreshToken());
-    const started = Date.now();
     await a.manager.getAccessToken();
     const t1 = await settle(a);
+    const expiresAt = (await a.manager.getTokenInfo()).expiresAt!.getTime();
     await redis.stop();
-    await sleep(5600 - (Date.now() - started));
+    await sleep(expiresAt - 4400 - Date.now()); // inside the refresh buffer, still well valid
     expect(await a.manager.getAccessToken({ signal: AbortSignal.timeout(2000) })).toBe(t1);
-    await sleep(8000 - (Date.now() - started));
+    await sleep(expiresAt - 2000 - Date.now()); // too close to expiry to be served
     const error = await a.manager.getAccessToken({ signal: AbortSignal.timeout(8000) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect(lwa.counts.refresh_token).toBe(1);
