@@ -1,0 +1,220 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TokenManager } from '@ads-token/core';
+import { FetchHttpClient } from '@ads-token/fetch-adapter';
+import { AdsApiSimulator, LwaSimulator } from '@ads-token/testing';
+import { openBackend, redactRedisUrl } from './backend.js';
+import { countExpiries } from './expiries.js';
+import { Fleet, type FleetMember } from './fleet.js';
+import { LOCK_WAIT_THRESHOLD_MS, type BackendConfig, type WorkerConfig } from './protocol.js';
+import { signInWithConsent } from './sign-in.js';
+import { StatusView } from './status-view.js';
+import { renderTable } from './table.js';
+
+/** Settings of one demo run. */
+export interface DemoSettings {
+  /** How long the workers call the Ads API, in seconds. @default 35 */
+  seconds: number;
+  /** Worker processes. @default 4 */
+  workers: number;
+  /** Access token lifetime the LWA simulator hands out, in seconds. @default 10 */
+  tokenSeconds: number;
+  /** Use RedisTokenStore + RedisLock at this URL instead of the file store and lock. */
+  redisUrl?: string;
+  /** The built worker entry. */
+  workerPath: string;
+  /** Where to print. */
+  out: NodeJS.WriteStream;
+  /** Redraw status lines in place. @default out.isTTY */
+  live?: boolean;
+}
+
+/** What a run found. */
+export interface DemoResult {
+  ok: boolean;
+  lwaRefreshes: number;
+  expiries: number;
+  errors: number;
+  served: number;
+}
+
+/** Reads the settings from DEMO_SECONDS, DEMO_WORKERS, DEMO_TOKEN_SECONDS and REDIS_URL. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv, workerPath: string, out: NodeJS.WriteStream): DemoSettings {
+  const number = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`${name} must be an integer from ${min} to ${max}`);
+    return value;
+  };
+  const redisUrl = env['REDIS_URL'];
+  return {
+    seconds: number('DEMO_SECONDS', 35, 3, 600),
+    workers: number('DEMO_WORKERS', 4, 1, 32),
+    tokenSeconds: number('DEMO_TOKEN_SECONDS', 10, 4, 3600),
+    ...(redisUrl === undefined || redisUrl === '' ? {} : { redisUrl }),
+    workerPath,
+    out,
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The fleet demo: LWA and Ads API simulators, a sign-in through the consent redirect with PKCE,
+ * then worker processes sharing the tokens through one store and lock while they call the Ads API
+ * across several expiries; a live status, a summary table and the two invariants checked.
+ */
+export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
+  const print = (line = ''): void => { settings.out.write(line + '\n'); };
+  // Refresh 40% of the lifetime before expiry: inside core's cap (half) and ahead of its floor (a quarter).
+  const bufferSeconds = Math.max(1, Math.round(settings.tokenSeconds * 0.4));
+  const dueAfterMs = (settings.tokenSeconds - bufferSeconds) * 1000;
+
+  const cleanups: (() => Promise<void>)[] = [];
+  let fleet: Fleet | undefined;
+  const onSignal = (): void => {
+    void (async () => {
+      await fleet?.kill();
+      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+      process.exit(130);
+    })();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const lwa = await LwaSimulator.start({ tokenLifetimeSeconds: settings.tokenSeconds });
+    cleanups.push(() => lwa.stop());
+    const ads = await AdsApiSimulator.start({ lwa });
+    cleanups.push(() => ads.stop());
+
+    let backendConfig: BackendConfig;
+    let backendName: string;
+    if (settings.redisUrl !== undefined) {
+      backendConfig = { kind: 'redis', url: settings.redisUrl, keyPrefix: `ads-token-demo:${randomBytes(4).toString('hex')}:` };
+      backendName = `RedisTokenStore + RedisLock (node-redis) at ${redactRedisUrl(settings.redisUrl)}`;
+    } else {
+      const dir = await mkdtemp(join(tmpdir(), 'ads-token-demo-'));
+      cleanups.push(() => rm(dir, { recursive: true, force: true }));
+      backendConfig = { kind: 'file', path: join(dir, 'tokens.json'), lockDirectory: join(dir, 'locks') };
+      backendName = `FileTokenStore ${backendConfig.path} + FileLock ${backendConfig.lockDirectory}`;
+    }
+
+    print('ads-token fleet demo');
+    print(`  LWA simulator      ${lwa.url} (access tokens live ${settings.tokenSeconds} s)`);
+    print(`  Ads API simulator  ${ads.url}`);
+    print(`  token store, lock  ${backendName}${settings.redisUrl !== undefined ? '  (REDIS_URL is set)' : ''}`);
+    print(`  refresh buffer     ${bufferSeconds} s before expiry: each token comes due ${dueAfterMs / 1000} s after it was issued`);
+    print();
+
+    const backend = await openBackend(backendConfig);
+    const manager = new TokenManager({
+      clientId: lwa.clientId,
+      clientSecret: lwa.clientSecret,
+      http: new FetchHttpClient(),
+      store: backend.store,
+      lock: backend.lock,
+      endpoints: { tokenUrl: lwa.tokenUrl, authorizationUrl: lwa.authorizationUrl },
+      refreshBuffer: bufferSeconds,
+    });
+    const clearStored = async (): Promise<void> => {
+      if (backendConfig.kind === 'redis') await manager.clearTokens().catch(() => undefined);
+      await manager.close().catch(() => undefined);
+      await backend.close().catch(() => undefined);
+    };
+    cleanups.push(clearStored);
+    const info = await signInWithConsent(manager);
+    print(`Signed in: consent URL with PKCE (S256) -> redirect with code and state -> code exchanged.`);
+    print(`  grant "${info.grantId}" stored sealed (AES-256-GCM); access token expires in ${info.expiresInSeconds} s`);
+    print();
+
+    const config = (id: number): WorkerConfig => ({
+      id,
+      clientId: lwa.clientId,
+      clientSecret: lwa.clientSecret,
+      tokenUrl: lwa.tokenUrl,
+      adsUrl: ads.url,
+      backend: backendConfig,
+      refreshBufferSeconds: bufferSeconds,
+      callers: 2,
+      pauseMs: 100,
+      errorPauseMs: 250,
+      statusIntervalMs: 200,
+    });
+    fleet = await Fleet.start({ workerPath: settings.workerPath, size: settings.workers, config });
+    const started = Date.now();
+    print(`${settings.workers} workers started (pids ${fleet.members.map((m) => m.pid).join(', ')}); calling GET /v2/profiles for ${settings.seconds} s`);
+    const current = fleet;
+    const view = new StatusView(current.members, {
+      out: settings.out,
+      ...(settings.live === undefined ? {} : { live: settings.live }),
+      header: () => {
+        const elapsed = Math.round((Date.now() - started) / 1000);
+        const served = current.members.reduce((n, m) => n + m.stats.served, 0);
+        return `t+${String(elapsed).padStart(2)}s  ${served} calls served  LWA refresh requests so far: ${lwa.counts.refresh_token}`;
+      },
+    });
+    fleet.go();
+    view.start();
+    await sleep(settings.seconds * 1000);
+    const endAt = Date.now();
+    await fleet.stop();
+    view.stop();
+    print();
+
+    const members = fleet.members;
+    const lwaRefreshes = lwa.counts.refresh_token;
+    const issued = lwa.requests.filter((r) => r.status === 200).map((r) => r.at);
+    const expiries = countExpiries(issued, dueAfterMs, endAt);
+    const missing = members.filter((m) => !m.final || m.fatal !== undefined || m.exit?.code !== 0);
+    const errors = members.reduce((n, m) => n + m.stats.errors, 0) + missing.length;
+    const served = members.reduce((n, m) => n + m.stats.served, 0);
+    const workerLwa = members.reduce((n, m) => n + m.stats.lwaRefreshes, 0);
+    const unauthorized = ads.count({ status: 401 });
+
+    printSummary(print, members, backendName);
+    print();
+    const ratio = expiries === 0 ? NaN : lwaRefreshes / expiries;
+    print(`LWA refresh requests: ${lwaRefreshes} (workers that refreshed through LWA: ${workerLwa} times)`);
+    print(`token expiries:       ${expiries} (each token came due ${dueAfterMs / 1000} s after it was issued; run ${Math.round((endAt - started) / 1000)} s)`);
+    print(`refreshes per expiry: ${Number.isNaN(ratio) ? 'n/a' : ratio.toFixed(2)} (must be exactly 1)`);
+    print(`errors:               ${errors} (must be 0)   Ads API 401 answers: ${unauthorized}   calls served: ${served}`);
+    for (const m of missing) {
+      print(`  worker ${m.id} did not finish cleanly: ${m.fatal ?? `exit ${m.exit?.code ?? m.exit?.signal ?? '?'}`} ${m.stderr.trim()}`);
+    }
+    const ok = expiries > 0 && lwaRefreshes === expiries && errors === 0;
+    print();
+    print(ok
+      ? `OK: ${settings.workers} workers, ${expiries} expiries, exactly one LWA refresh per expiry fleet-wide, no errors.`
+      : 'FAILED: ' + [
+          expiries === 0 ? 'no token came due (run longer than the token lifetime)' : '',
+          expiries > 0 && lwaRefreshes !== expiries ? `${lwaRefreshes} LWA refreshes for ${expiries} expiries` : '',
+          errors > 0 ? `${errors} errors` : '',
+        ].filter(Boolean).join('; '));
+    return { ok, lwaRefreshes, expiries, errors, served };
+  } finally {
+    await fleet?.kill();
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function printSummary(print: (line?: string) => void, members: readonly FleetMember[], backendName: string): void {
+  print(`Summary (${backendName})`);
+  const rows: string[][] = [['worker', 'pid', 'calls served', 'refreshes (LWA)', 'from store', `lock waits (>=${LOCK_WAIT_THRESHOLD_MS} ms)`, 'errors']];
+  const total = { served: 0, lwa: 0, store: 0, waits: 0, errors: 0 };
+  for (const m of members) {
+    const s = m.stats;
+    rows.push([String(m.id), String(m.pid), String(s.served), String(s.lwaRefreshes), String(s.storeRefreshes), String(s.lockWaits), String(s.errors)]);
+    total.served += s.served;
+    total.lwa += s.lwaRefreshes;
+    total.store += s.storeRefreshes;
+    total.waits += s.lockWaits;
+    total.errors += s.errors;
+  }
+  rows.push(['total', '', String(total.served), String(total.lwa), String(total.store), String(total.waits), String(total.errors)]);
+  for (const line of renderTable(rows)) print(`  ${line}`);
+}
