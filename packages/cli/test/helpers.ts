@@ -1,0 +1,230 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The built binary under test. */
+export const BIN = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+/** Longest time any one CLI run may take before the test fails (it includes LWA retries). */
+export const RUN_TIMEOUT_MS = 30_000;
+
+/** A fresh private temp directory. */
+export function tempDir(prefix = 'ads-token-cli-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+/** Removes a temp directory. */
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** A free TCP port on 127.0.0.1 (listen on 0, read it, close). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function canListen(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRNOTAVAIL' || error.code === 'EAFNOSUPPORT'));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A free port below the ephemeral range (where outgoing connections take their local ports), for a
+ * redirect URI registered before the CLI listens on it: free on 127.0.0.1 and ::1.
+ */
+export async function freeListenPort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if ((await canListen(port, '127.0.0.1')) && (await canListen(port, '::1'))) return port;
+  }
+  throw new Error('no free port found for the redirect listener');
+}
+
+/** What a finished run printed and how it ended. */
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A running `ads-token` child. */
+export interface BinChild {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the first match of `pattern` in stderr (seen or future); rejects after `timeoutMs` or on exit. */
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Writes text to stdin. */
+  write(text: string): void;
+  /** Closes stdin. */
+  end(): void;
+  /** Resolves when the child exits (rejects after `timeoutMs`, killing it). */
+  done(timeoutMs?: number): Promise<RunResult>;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Starts `node dist/cli.js ...args` with exactly `env` (plus PATH). */
+export function startBin(args: readonly string[], env: Record<string, string>, cwd: string): BinChild {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let out = '';
+  let err = '';
+  const listeners = new Set<() => void>();
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    err += d;
+    for (const l of [...listeners]) l();
+  });
+  const exited = new Promise<RunResult>((resolve) => {
+    child.once('close', (code, signal) => {
+      running.delete(child);
+      for (const l of [...listeners]) l();
+      resolve({ code, signal, stdout: out, stderr: err });
+    });
+  });
+  let ended = false;
+  void exited.then(() => {
+    ended = true;
+  });
+  child.stdin!.on('error', () => undefined);
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    waitForStderr(pattern, timeoutMs = RUN_TIMEOUT_MS) {
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          const m = err.match(pattern);
+          if (m) {
+            done();
+            resolve(m);
+          } else if (ended) {
+            done();
+            reject(new Error(`exited before stderr matched ${String(pattern)}; stderr:\n${err}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`stderr did not match ${String(pattern)} within ${timeoutMs} ms; stderr:\n${err}`));
+        }, timeoutMs);
+        const done = (): void => {
+          clearTimeout(timer);
+          listeners.delete(check);
+        };
+        listeners.add(check);
+        check();
+      });
+    },
+    write(text) {
+      child.stdin!.write(text);
+    },
+    end() {
+      child.stdin!.end();
+    },
+    async done(timeoutMs = RUN_TIMEOUT_MS) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`ads-token ${args.join(' ')} did not exit within ${timeoutMs} ms; stderr:\n${err}`));
+        }, timeoutMs);
+      });
+      try {
+        return await Promise.race([exited, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** Runs `ads-token ...args` to completion, feeding `stdin` (closed afterwards). */
+export async function runBin(args: readonly string[], env: Record<string, string>, cwd: string, stdin = ''): Promise<RunResult> {
+  const child = startBin(args, env, cwd);
+  child.write(stdin);
+  child.end();
+  return child.done();
+}
+
+/** Kills every child still running (afterEach). */
+export function killAll(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
+/** A redis-server this test started on a free loopback port. */
+export interface TestRedis {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts `redis-server` on a free loopback port (never 6379), without persistence; resolves once it is ready. */
+export async function startRedis(): Promise<TestRedis> {
+  let port = await freePort();
+  while (port === 6379) port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`redis-server did not get ready within 10 s:\n${log}`));
+    }, 10_000);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      log += d;
+      if (/ready to accept connections/i.test(log)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with ${String(code)}:\n${log}`));
+    });
+  });
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Follows a consent URL like a browser that approves, without following the redirect: returns its Location. */
+export async function consent(url: string): Promise<string> {
+  const response = await fetch(url, { redirect: 'manual' });
+  await response.body?.cancel();
+  const location = response.headers.get('location');
+  if (response.status !== 302 || location === null) throw new Error(`consent answered ${response.status} without a redirect`);
+  return location;
+}
+
+/** The consent URL `login` printed. */
+export const CONSENT_URL = /(http:\/\/127\.0\.0\.1:\d+\/ap\/oa\?\S+)/;
