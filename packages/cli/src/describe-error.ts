@@ -64,12 +64,12 @@ export function describeError(error: unknown, context: FailureContext): FailureR
   if (error instanceof InvalidClientError || (error instanceof TokenRefreshError && error.lwaError === 'unauthorized_client')) {
     return report(EXIT_CODES.invalidClient, 'Check the client id and ADS_CLIENT_SECRET (Amazon developer console, Login with Amazon security profile).');
   }
-  if (error instanceof HttpTransportError || error instanceof InvalidResponseError) {
-    return report(EXIT_CODES.unavailable, 'Check the network (and --token-url / ADS_TOKEN_URL when set), then try again.');
-  }
+  const networkHint = 'Check the network (and --token-url / ADS_TOKEN_URL when set), then try again.';
+  if (error instanceof HttpTransportError || error instanceof InvalidResponseError) return report(EXIT_CODES.unavailable, networkHint);
   if (error instanceof TokenRefreshError) {
     const status = error.status;
-    if (status === undefined || status >= 500 || status === 408 || status === 429) {
+    if (status === undefined) return report(EXIT_CODES.unavailable, networkHint);
+    if (status >= 500 || status === 408 || status === 429) {
       return report(EXIT_CODES.unavailable, 'Login with Amazon is unavailable; try again later.');
     }
     return report(EXIT_CODES.other);

@@ -50,6 +50,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
 
   let session: Session | undefined;
   let grant = 'default';
+  // Core's timers (retry backoff, lock polling) never keep a process alive; this run must.
+  const keepAlive = setInterval(() => undefined, 60_000);
   try {
     const flags = parseCommandArgs(command, rest);
     if (flags.help === true) {
@@ -80,11 +82,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     };
     return await command.run(context);
   } catch (error) {
-    const report = describeError(error, { grant });
+    const report = describeError(error, { grant, duringLogin: command.name === 'login' });
     fail(safeIo, ` ${command.name}`, report);
     if (error instanceof UsageError) return EXIT_CODES.usage;
     return report.exitCode;
   } finally {
     await session?.close();
+    clearInterval(keepAlive);
   }
 }

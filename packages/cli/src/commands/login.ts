@@ -66,7 +66,7 @@ async function viaPaste(
   check: { state: string; codeVerifier?: string },
   signal: AbortSignal,
 ): Promise<TokenInfo> {
-  say(context, `After you approve, the browser is sent to ${redirectUri}?code=...&state=... The page itself may not load: that is expected.`);
+  say(context, `After you approve, the browser is sent to ${new URL(redirectUri).href}?code=...&state=... The page itself may not load: that is expected.`);
   say(context, 'Copy the full URL from the address bar and paste it here, then press Enter:');
   const line = await readLine(context.io.stdin, { signal });
   if (line === undefined) throw new CliError('No redirect URL was pasted (input ended)', EXIT_CODES.consentFailed, "Run 'ads-token login' again.");
