@@ -77,9 +77,10 @@ export class RedisLock implements Lock {
 
   /** Takes `key`, waiting up to `waitMs`; LockTimeoutError after that, StoreUnavailableError when Redis fails. */
   async acquire(key: string, options: LockAcquireOptions): Promise<LockLease> {
-    const { ttlMs, waitMs, signal } = options;
+    const { waitMs, signal } = options;
     signal?.throwIfAborted();
-    if (!(ttlMs >= 1) || !Number.isFinite(ttlMs)) throw new ConfigurationError('ttlMs must be a positive number of milliseconds');
+    if (!(options.ttlMs >= 1) || !Number.isFinite(options.ttlMs)) throw new ConfigurationError('ttlMs must be a positive number of milliseconds');
+    const ttlMs = Math.ceil(options.ttlMs);
     if (this.#closing.signal.aborted) throw new StoreUnavailableError('The RedisLock was closed');
     const redisKey = this.#prefix + key;
     const channel = redisKey + CHANNEL_SUFFIX;
@@ -93,7 +94,7 @@ export class RedisLock implements Lock {
         wait.reset();
         const sentAt = performance.now();
         const reply = await boundedOperation('lock SET NX', { timeoutMs: this.#timeoutMs, signal: combined }, () =>
-          this.#connection.command(redisKey, ['SET', redisKey, token, 'NX', 'PX', String(Math.ceil(ttlMs))]),
+          this.#connection.command(redisKey, ['SET', redisKey, token, 'NX', 'PX', String(ttlMs)]),
         );
         if (reply !== null && reply !== undefined) {
           const lease = new RedisLockLease(this.#context, key, redisKey, channel, token, ttlMs, sentAt);

@@ -69,10 +69,10 @@ for (const topology of ['standalone', 'cluster'] as const) {
         expect(lease.signal.aborted).toBe(false);
       });
 
-      it('renews the lease while held, past several ttls', async () => {
+      it('renews the lease while held, past several ttls (a fractional ttl too)', async () => {
         const a = await lock();
         const b = await lock();
-        const lease = await a.acquire(KEY, { ttlMs: 600, waitMs: 1000 });
+        const lease = await a.acquire(KEY, { ttlMs: 600.5, waitMs: 1000 });
         await expect(b.acquire(KEY, { ttlMs: 600, waitMs: 2500 })).rejects.toBeInstanceOf(LockTimeoutError);
         expect(lease.signal.aborted).toBe(false);
         await lease.release();
