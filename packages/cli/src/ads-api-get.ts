@@ -1,14 +1,28 @@
+import { createAdsFetch } from '@ads-token/fetch-adapter';
 import { CliError } from './cli-error.js';
+import type { TextSink } from './cli-io.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { Session } from './session.js';
 
-/** GETs `path` from the Ads API with the grant's headers and returns the parsed JSON body. */
-export async function adsApiGet(session: Session, path: string, signal: AbortSignal): Promise<unknown> {
-  const manager = session.manager();
-  const headers = await manager.getHeaders({ signal });
-  const url = new URL(path, session.config.apiUrl).href;
-  const response = await session.http.send({ method: 'GET', url, headers: { ...headers, accept: 'application/json' }, signal });
-  return checkResponse(response.status, response.body, path);
+/**
+ * GETs `path` from the Ads API through createAdsFetch (headers, one refresh on 401, backoff on
+ * 429/5xx) and returns the parsed JSON body; retries are reported on `progress`.
+ */
+export async function adsApiGet(session: Session, path: string, signal: AbortSignal, progress: TextSink): Promise<unknown> {
+  const adsFetch = createAdsFetch(session.manager(), {
+    baseUrl: session.config.apiUrl,
+    onRetry: (info) => progress.write(`The Ads API answered HTTP ${info.status}; retrying in ${Math.ceil(info.delayMs / 1000)}s ...\n`),
+  });
+  let response: Response;
+  try {
+    response = await adsFetch(path, { method: 'GET', headers: { accept: 'application/json' }, signal });
+  } catch (error) {
+    if (error instanceof Error && error.name === 'TypeError') {
+      throw new CliError(`Cannot reach the Ads API at ${new URL(session.config.apiUrl).origin}`, EXIT_CODES.unavailable, 'Check the network and --api-url / ADS_API_URL.');
+    }
+    throw error;
+  }
+  return checkResponse(response.status, await response.text(), path);
 }
 
 function checkResponse(status: number, body: string, path: string): unknown {

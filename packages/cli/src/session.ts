@@ -7,12 +7,10 @@ import { createClient } from 'redis';
 import type { CliConfig } from './config.js';
 import type { SecretRedactor } from './secret-redactor.js';
 
-type RedisClient = ReturnType<typeof createClient>;
-
 /** How long connecting to Redis may take before the store counts as unavailable. */
 const REDIS_CONNECT_TIMEOUT_MS = 5000;
 
-async function connectRedis(url: string, display: string): Promise<RedisClient> {
+async function connectRedis(url: string, display: string) {
   const client = createClient({ url, socket: { connectTimeout: REDIS_CONNECT_TIMEOUT_MS, reconnectStrategy: false } });
   // Errors surface through the failing command; without a listener they would crash the process.
   client.on('error', () => undefined);
@@ -26,6 +24,8 @@ async function connectRedis(url: string, display: string): Promise<RedisClient> 
   }
   return client;
 }
+
+type RedisClient = Awaited<ReturnType<typeof connectRedis>>;
 
 /** The store, lock, HTTP client and token managers of one command run; `close` ends them all. */
 export class Session {

@@ -17,7 +17,6 @@ describe.each(['file', 'redis'] as const)('ads-token with a %s store', (kind) =>
 
   const run = async (args: string[], stdin = '', extraEnv: Record<string, string> = {}): Promise<RunResult> => {
     const result = await runBin(args, { ...env, ...extraEnv }, dir, stdin);
-    if (process.env.CLI_DEBUG) console.log('RUN', args.join(' '), JSON.stringify(result));
     outputs.push(result);
     return result;
   };
@@ -25,15 +24,12 @@ describe.each(['file', 'redis'] as const)('ads-token with a %s store', (kind) =>
   /** `login` in paste mode, approving in the simulated browser. */
   const loginPaste = async (args: string[] = []): Promise<RunResult> => {
     const child = startBin(['login', ...args], env, dir);
-    const t0 = Date.now();
     const [, url] = await child.waitForStderr(CONSENT_URL);
-    if (process.env.CLI_DEBUG) console.log('URL after', Date.now() - t0);
     const location = await consent(url!);
     expect(location.startsWith('https://localhost/?')).toBe(true);
     await child.waitForStderr(/paste it here/);
     child.write(`${location}\n`);
     const result = await child.done();
-    if (process.env.CLI_DEBUG) console.log('LOGIN', JSON.stringify(result));
     outputs.push(result);
     return result;
   };
@@ -134,9 +130,7 @@ describe.each(['file', 'redis'] as const)('ads-token with a %s store', (kind) =>
     const empty = await run(['status']);
     expect(empty.code).toBe(0);
     expect(empty.stderr).toContain("No grants stored for client");
-    const emptyJson = await run(['status', '--json']);
-    console.log('DEBUG', JSON.stringify(emptyJson));
-    expect(JSON.parse(emptyJson.stdout)).toEqual([]);
+    expect(JSON.parse((await run(['status', '--json'])).stdout)).toEqual([]);
     const missing = await run(['status', '--grant', 'nobody', '--json']);
     expect(missing.code).toBe(3);
     expect(JSON.parse(missing.stdout)).toMatchObject([{ grant: 'nobody', status: 'not_authenticated' }]);
@@ -156,11 +150,10 @@ describe.each(['file', 'redis'] as const)('ads-token with a %s store', (kind) =>
     const json = await run(['headers', '--profile', '1000000000001']);
     expect(json.code).toBe(0);
     const headers = JSON.parse(json.stdout) as Record<string, string>;
-    expect(headers).toEqual({
-      Authorization: expect.stringMatching(/^Bearer Atza\|/) as unknown as string,
-      'Amazon-Advertising-API-ClientId': lwa.clientId,
-      'Amazon-Advertising-API-Scope': '1000000000001',
-    });
+    expect(Object.keys(headers)).toEqual(['Authorization', 'Amazon-Advertising-API-ClientId', 'Amazon-Advertising-API-Scope']);
+    expect(headers.Authorization).toMatch(/^Bearer Atza\|/);
+    expect(headers['Amazon-Advertising-API-ClientId']).toBe(lwa.clientId);
+    expect(headers['Amazon-Advertising-API-Scope']).toBe('1000000000001');
     expect(lwa.isValidAccessToken(headers.Authorization!.slice('Bearer '.length))).toBe(true);
 
     const curl = await run(['headers', '--profile', '1000000000001', '--format', 'curl']);

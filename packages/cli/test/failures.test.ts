@@ -136,6 +136,19 @@ describe('ads-token failures and exit codes', () => {
     const down = await run(['profiles']);
     expect(down.code).toBe(6);
     expect(down.stderr).toContain('HTTP 500');
+    expect(down.stderr).toContain('The Ads API answered HTTP 500; retrying in');
+  });
+
+  it('profiles refreshes once when the Ads API rejects the access token, then succeeds', async () => {
+    await imported();
+    const token = (await run(['token'])).stdout.trim();
+    ads.rejectToken(token);
+    const refreshes = lwa.counts.refresh_token;
+    const result = await run(['profiles', '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual(ads.profiles);
+    expect(lwa.counts.refresh_token).toBe(refreshes + 1);
+    expect((await run(['token'])).stdout.trim()).not.toBe(token);
   });
 
   it('a Redis store that cannot be reached exits 7 without showing its password', async () => {
@@ -184,6 +197,7 @@ describe('ads-token failures and exit codes', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('Cannot read the refresh token file');
 
-    expect(JSON.parse((await run(['status', '--json'])).stdout).map((g: { grant: string }) => g.grant)).toEqual(['a', 'f']);
+    const grants = JSON.parse((await run(['status', '--json'])).stdout) as Array<{ grant: string }>;
+    expect(grants.map((g) => g.grant)).toEqual(['a', 'f']);
   });
 });

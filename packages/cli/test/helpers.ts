@@ -90,10 +90,10 @@ export function startBin(args: readonly string[], env: Record<string, string>, c
   let out = '';
   let err = '';
   const listeners = new Set<() => void>();
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
     out += d;
   });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
     err += d;
     for (const l of [...listeners]) l();
   });
@@ -108,7 +108,7 @@ export function startBin(args: readonly string[], env: Record<string, string>, c
   void exited.then(() => {
     ended = true;
   });
-  child.stdin!.on('error', () => undefined);
+  child.stdin.on('error', () => undefined);
   return {
     child,
     stdout: () => out,
@@ -138,10 +138,10 @@ export function startBin(args: readonly string[], env: Record<string, string>, c
       });
     },
     write(text) {
-      child.stdin!.write(text);
+      child.stdin.write(text);
     },
     end() {
-      child.stdin!.end();
+      child.stdin.end();
     },
     async done(timeoutMs = RUN_TIMEOUT_MS) {
       let timer: NodeJS.Timeout | undefined;

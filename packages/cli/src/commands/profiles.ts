@@ -27,7 +27,7 @@ export const profilesCommand: Command = {
   examples: ['ads-token profiles', 'ads-token profiles --region EU --grant acme-eu --json'],
   async run(context) {
     const session = await context.session();
-    const body = await adsApiGet(session, '/v2/profiles', context.signal);
+    const body = await adsApiGet(session, '/v2/profiles', context.signal, context.io.stderr);
     if (!Array.isArray(body)) throw new CliError('The Ads API answered /v2/profiles with something that is not a list', EXIT_CODES.unavailable);
     if (context.flags.json === true) {
       printJson(context, body);
