@@ -112,6 +112,11 @@ export class TokenManager {
   readonly #onEvent: ((event: TokenEvent) => void) | undefined;
 
   #snapshot: Snapshot | undefined;
+  /** Set when the store said the record changed since the snapshot was read. */
+  #stale = false;
+  /** Counts change notifications, so a read that raced one stays stale. */
+  #generation = 0;
+  readonly #changeWaiters = new Set<() => void>();
   #inflight: Inflight | undefined;
   #cooldownUntil = 0;
   #closed = false;
@@ -203,7 +208,7 @@ export class TokenManager {
 
   #hotToken(): string | undefined {
     const s = this.#snapshot;
-    if (s === undefined || this.#closed) return undefined;
+    if (s === undefined || this.#stale || this.#closed) return undefined;
     const now = this.#clock.now();
     if (now < s.refreshAt) return s.record.accessToken;
     if (now < s.serveUntil && this.#background) {
@@ -234,10 +239,11 @@ export class TokenManager {
       // A joined refresh may have been a background one that decided the old token was still good.
       return this.#tokenOf(await raceSignal(this.#share({ kind: 'due', staleVersion: snapshot.version }, false), signal));
     } catch (error) {
-      // Without background refresh a failed early refresh still leaves a token worth serving.
+      // A failed early refresh, or a store that is down, still leaves a token worth serving.
       const usable = this.#usableToken();
-      if (usable !== undefined && !signal?.aborted && !(error instanceof InvalidGrantError)) return usable;
-      throw error;
+      if (usable === undefined || signal?.aborted || error instanceof InvalidGrantError || error instanceof NotAuthenticatedError) throw error;
+      this.#stale = false;
+      return usable;
     }
   }
 
@@ -313,7 +319,16 @@ export class TokenManager {
     return { version, record, refreshAt, serveUntil };
   }
 
+  /** Reads the store and remembers what it found (unless a change was notified meanwhile). */
   async #read(signal?: AbortSignal): Promise<Snapshot | undefined> {
+    const generation = this.#generation;
+    const snapshot = await this.#readStore(signal);
+    this.#snapshot = snapshot;
+    this.#stale = generation !== this.#generation;
+    return snapshot;
+  }
+
+  async #readStore(signal?: AbortSignal): Promise<Snapshot | undefined> {
     this.#subscribeOnce();
     let stored: StoredRecord | undefined;
     try {
@@ -329,7 +344,6 @@ export class TokenManager {
   /** Reads the store into memory; absent or revoked grants throw. */
   async #load(signal?: AbortSignal): Promise<Snapshot> {
     const snapshot = await this.#read(signal);
-    this.#snapshot = snapshot;
     if (snapshot === undefined) throw new NotAuthenticatedError('no tokens are stored for this grant; authenticate first');
     await this.#assertNotRevoked(snapshot.record);
     return snapshot;
@@ -347,6 +361,7 @@ export class TokenManager {
     if (!written) return undefined;
     const snapshot = this.#snap(version, record);
     this.#snapshot = snapshot;
+    this.#stale = false;
     return snapshot;
   }
 
@@ -369,7 +384,9 @@ export class TokenManager {
     if (this.#subscription !== undefined || this.#store.subscribe === undefined || this.#closed) return;
     this.#subscription = this.#store
       .subscribe(this.key, () => {
-        this.#snapshot = undefined;
+        this.#stale = true;
+        this.#generation++;
+        for (const wake of [...this.#changeWaiters]) wake();
       })
       .catch(() => undefined);
   }
@@ -377,10 +394,11 @@ export class TokenManager {
   // ---------------------------------------------------------------- the refresh
 
   async #refreshLocked(mode: RefreshMode, started: number, signal: AbortSignal): Promise<Snapshot> {
-    const lease = await this.#acquire(signal);
+    const acquired = await this.#acquireOrObserve(mode, signal);
+    if ('snapshot' in acquired) return this.#usedStored(acquired.snapshot, started);
+    const lease = acquired.lease;
     try {
       const current = await this.#read(signal);
-      this.#snapshot = current;
       if (current === undefined) throw new NotAuthenticatedError('no tokens are stored for this grant; authenticate first');
       await this.#assertNotRevoked(current.record);
       const refreshToken = current.record.refreshToken;
@@ -404,6 +422,54 @@ export class TokenManager {
       expiresInSeconds: Math.max(0, Math.floor(((snapshot.record.expiresAt ?? 0) - this.#clock.now()) / 1000)),
     });
     return snapshot;
+  }
+
+  /**
+   * Waits for the lock; meanwhile, when the store notifies changes, a fresh record another holder
+   * committed ends the wait without the lock.
+   */
+  async #acquireOrObserve(mode: RefreshMode, signal: AbortSignal): Promise<{ lease: LockLease | undefined } | { snapshot: Snapshot }> {
+    if (mode.kind === 'force' || this.#store.subscribe === undefined) return { lease: await this.#acquire(signal) };
+    const stop = new AbortController();
+    const acquiring = this.#acquire(AbortSignal.any([signal, stop.signal]));
+    const observing = this.#observeFresh(mode, stop.signal);
+    observing.catch(() => undefined);
+    try {
+      const winner = await Promise.race([acquiring.then((lease) => ({ lease })), observing.then((snapshot) => ({ snapshot }))]);
+      if ('snapshot' in winner) acquiring.then((lease) => lease?.release(), () => undefined).catch(() => undefined);
+      return winner;
+    } finally {
+      stop.abort();
+    }
+  }
+
+  /** Resolves with the first record, read after a change notification, that makes the refresh unnecessary. */
+  async #observeFresh(mode: RefreshMode, stop: AbortSignal): Promise<Snapshot> {
+    for (;;) {
+      await new Promise<void>((resolve, reject) => {
+        const wake = (): void => {
+          this.#changeWaiters.delete(wake);
+          stop.removeEventListener('abort', onStop);
+          resolve();
+        };
+        const onStop = (): void => {
+          this.#changeWaiters.delete(wake);
+          reject(stop.reason);
+        };
+        if (stop.aborted) return reject(stop.reason);
+        this.#changeWaiters.add(wake);
+        stop.addEventListener('abort', onStop, { once: true });
+      });
+      let snapshot: Snapshot | undefined;
+      try {
+        snapshot = await this.#read(stop);
+      } catch {
+        continue;
+      }
+      if (snapshot === undefined || snapshot.record.accessToken === undefined || this.#clock.now() >= snapshot.serveUntil) continue;
+      if (mode.kind === 'due' && snapshot.version !== mode.staleVersion) return snapshot;
+      if (mode.kind === 'rejected' && snapshot.record.accessToken !== mode.token) return snapshot;
+    }
   }
 
   async #acquire(signal: AbortSignal): Promise<LockLease | undefined> {
@@ -445,7 +511,6 @@ export class TokenManager {
       // Another holder wrote meanwhile (our lease was lost). Use its record, unless it marked the
       // very refresh token we exchanged successfully as revoked: then our result replaces the mark.
       const theirs = await this.#read();
-      this.#snapshot = theirs;
       if (theirs === undefined) throw new NotAuthenticatedError('the tokens were cleared while the refresh ran');
       const mark = theirs.record.revoked;
       if (mark !== undefined && mark.refreshTokenId === (await refreshTokenId(refreshToken))) {
@@ -496,7 +561,6 @@ export class TokenManager {
         break;
       }
       current = await this.#read();
-      this.#snapshot = current;
     }
     throw error;
   }
@@ -630,9 +694,7 @@ export class TokenManager {
   /** Status of the stored tokens (read from the store; never a token). */
   async getTokenInfo(options?: Options): Promise<TokenInfo> {
     this.#checkOpen();
-    const snapshot = await this.#read(options?.signal);
-    this.#snapshot = snapshot;
-    return this.#info(snapshot);
+    return this.#info(await this.#read(options?.signal));
   }
 
   #info(snapshot: Snapshot | undefined): TokenInfo {

@@ -9,6 +9,8 @@ import {
   AuthorizationDeniedError,
   TokenManager,
   TokenRefreshError,
+  type Lock,
+  type TokenStore,
 } from '@ads-token/core';
 import { FakeClock } from '@ads-token/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -359,6 +361,58 @@ describe('refreshing', () => {
     const waited = h.events.filter((e) => e.type === 'lock_waited');
     expect(waited.length).toBeGreaterThanOrEqual(1);
     expect(h.lwa.counts.refresh_token).toBe(1);
+  });
+
+  it('keeps serving its token from memory when the store goes down after its own write', async () => {
+    const { h } = await authenticated();
+    let down = false;
+    const flaky: TokenStore = {
+      get: (key, options) => (down ? Promise.reject(new Error('connection refused')) : h.store.get(key, options)),
+      compareAndSet: (key, expected, record, options) =>
+        down ? Promise.reject(new Error('connection refused')) : h.store.compareAndSet(key, expected, record, options),
+      delete: (key, expected, options) => h.store.delete(key, expected, options),
+      list: (prefix, options) => h.store.list(prefix, options),
+      subscribe: (key, onChange) => h.store.subscribe(key, onChange),
+    };
+    const manager = h.manager({ store: flaky });
+    const token = await manager.getAccessToken();
+    await new Promise((r) => setTimeout(r, 10));
+    down = true;
+    expect(await manager.getAccessToken()).toBe(token);
+    expect(await manager.getAccessToken()).toBe(token);
+    expect(h.lwa.counts.refresh_token).toBe(1);
+  });
+
+  it('a waiter takes the token another holder committed as soon as the store says so, without the lock', async () => {
+    const { h } = await authenticated({ latencyMs: 100 });
+    const { InProcessLock } = await import('@ads-token/core');
+    const inner = new InProcessLock();
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    let releases = 0;
+    const slowRelease: Lock = {
+      acquire: async (key, options) => {
+        const lease = await inner.acquire(key, options);
+        return {
+          signal: lease.signal,
+          release: async () => {
+            await gate;
+            releases++;
+            await lease.release();
+          },
+        };
+      },
+    };
+    const leader = h.manager({ lock: slowRelease });
+    const waiter = h.manager({ lock: slowRelease });
+    const leading = leader.getAccessToken();
+    await new Promise((r) => setTimeout(r, 30));
+    const waited = await waiter.getAccessToken();
+    expect(releases).toBe(0);
+    expect(h.lwa.isValidAccessToken(waited)).toBe(true);
+    expect(h.lwa.counts.refresh_token).toBe(1);
+    openGate();
+    expect(await leading).toBe(waited);
   });
 
   it('a caller signal ends only that caller\'s wait', async () => {
