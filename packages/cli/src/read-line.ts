@@ -39,5 +39,7 @@ export function readLine(input: NodeJS.ReadableStream & { isTTY?: boolean }, opt
       if (text !== '') finish({ line: text });
     });
     rl.on('close', () => finish({}));
+    // A terminal in raw mode (hidden input) turns Ctrl-C into this event instead of a signal.
+    rl.on('SIGINT', () => finish({ error: new DOMException('Interrupted', 'AbortError') }));
   });
 }

@@ -97,16 +97,14 @@ export function startBin(args: readonly string[], env: Record<string, string>, c
     err += d;
     for (const l of [...listeners]) l();
   });
+  let ended = false;
   const exited = new Promise<RunResult>((resolve) => {
     child.once('close', (code, signal) => {
       running.delete(child);
+      ended = true;
       for (const l of [...listeners]) l();
       resolve({ code, signal, stdout: out, stderr: err });
     });
-  });
-  let ended = false;
-  void exited.then(() => {
-    ended = true;
   });
   child.stdin.on('error', () => undefined);
   return {
