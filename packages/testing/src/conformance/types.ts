@@ -86,7 +86,7 @@ export interface LockSuiteOptions extends SuiteOptions {
   loseLease?: boolean;
   /**
    * Lease time used by the tests, in ms: small, so renewal is exercised.
-   * @default 300
+   * @default 1000
    */
   ttlMs?: number;
   /**
