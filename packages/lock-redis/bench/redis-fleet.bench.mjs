@@ -1,4 +1,3 @@
-/* global console, performance, setTimeout, clearTimeout, URL */
 // Benchmarks of RedisLock + RedisTokenStore against a redis-server this script starts on a free
 // loopback port: Redis round trips per hot call and per refresh (INFO commandstats), LWA refreshes
 // per expiry across 8 processes with the shared lock vs a naive fleet without it (same run), and how

@@ -1,4 +1,3 @@
-/* global process, console, performance, setTimeout, URL */
 // FileTokenStore and FileLock costs next to in-memory baselines measured in the same run, a token
 // refresh round under the lock, and refreshes per expiry for N processes sharing one file.
 // Run with `pnpm --filter @ads-token/store-file bench` (builds first under nx).

@@ -1,6 +1,5 @@
 // Runs the smoke test under Node, Deno or Bun: the config is the JSON in the first argument; one
 // JSON line goes to stdout.
-/* global console */
 import { describeError, runSmoke } from './smoke.mjs';
 
 const g = globalThis;

@@ -1,6 +1,5 @@
 // The smoke test as a workerd module worker: POST the config as JSON, get the result as JSON.
 // A named entrypoint (`smoke`), which the workerd config's socket points at.
-/* global Response */
 import { describeError, runSmoke } from './smoke.mjs';
 
 export const smoke = {
