@@ -1,0 +1,78 @@
+import { LwaSimulator } from '@ads-token/testing';
+import { createClient } from 'redis';
+import { afterEach, describe, expect, test } from 'vitest';
+import { startRedisServer, type RedisServer } from './support/redis-server.js';
+import { figure, runDemoProcess, type DemoRun } from './support/run-demo-process.js';
+
+let redis: RedisServer | undefined;
+afterEach(async () => {
+  await redis?.stop();
+  redis = undefined;
+});
+
+async function simulatorSecret(): Promise<string> {
+  const lwa = await LwaSimulator.start();
+  const secret = lwa.clientSecret;
+  await lwa.stop();
+  return secret;
+}
+
+/** The summary's invariants, as a user reads them. */
+async function expectHealthyRun(run: DemoRun): Promise<void> {
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  const expiries = figure(run.stdout, 'token expiries');
+  expect(expiries).toBeGreaterThanOrEqual(1);
+  expect(figure(run.stdout, 'LWA refresh requests')).toBe(expiries);
+  expect(run.stdout).toMatch(/^refreshes per expiry: 1\.00 /m);
+  expect(figure(run.stdout, 'errors')).toBe(0);
+  expect(run.stdout).toMatch(/^OK: 4 workers, \d+ expiries, exactly one LWA refresh per expiry fleet-wide, no errors\.$/m);
+  // One table row per worker, each served calls with no errors, plus the total row.
+  const rows = run.stdout.split('\n').filter((l) => /^ {2}[1-4]\s+\d+\s+\d+/.test(l));
+  expect(rows).toHaveLength(4);
+  for (const row of rows) {
+    const [, , served, , , , errors] = row.trim().split(/\s+/).map(Number);
+    expect(served).toBeGreaterThan(0);
+    expect(errors).toBe(0);
+  }
+  // Plain (non-TTY) status lines while it ran, one per worker per block.
+  expect(run.stdout).toMatch(/^ {2}worker 1 \(pid \d+\) running: /m);
+  expect(run.stdout).toContain('Signed in: consent URL with PKCE (S256)');
+  // Nothing prints a token or the client secret.
+  expect(run.stdout).not.toMatch(/Atz[ar]\|/);
+  expect(run.stdout).not.toContain(await simulatorSecret());
+}
+
+describe('pnpm demo', () => {
+  test('with the file store and lock: one LWA refresh per expiry across 4 worker processes, no errors', async () => {
+    const run = await runDemoProcess({ DEMO_SECONDS: '12' }, 60_000);
+    await expectHealthyRun(run);
+    expect(run.stdout).toMatch(/token store, lock {2}FileTokenStore \S+tokens\.json \+ FileLock /);
+  }, 90_000);
+
+  test('with REDIS_URL: RedisTokenStore and RedisLock over node-redis, says so, and leaves no keys behind', async () => {
+    redis = await startRedisServer();
+    const run = await runDemoProcess({ DEMO_SECONDS: '12', REDIS_URL: redis.url }, 60_000);
+    await expectHealthyRun(run);
+    expect(run.stdout).toContain(`RedisTokenStore + RedisLock (node-redis) at redis://127.0.0.1:${redis.port}  (REDIS_URL is set)`);
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    try {
+      expect(await client.keys('ads-token-demo:*')).toEqual([]);
+    } finally {
+      await client.close();
+    }
+  }, 90_000);
+
+  test('exits non-zero and says why when the invariants are not met (a run shorter than one refresh interval)', async () => {
+    const run = await runDemoProcess({ DEMO_SECONDS: '3', DEMO_WORKERS: '2' }, 60_000);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^FAILED: no token came due/m);
+  }, 90_000);
+
+  test('a bad setting is refused with a message and exit code 1', async () => {
+    const run = await runDemoProcess({ DEMO_SECONDS: 'soon' }, 30_000);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('DEMO_SECONDS must be an integer');
+  }, 60_000);
+});
