@@ -19,6 +19,7 @@ import {
 } from './errors.js';
 import type { HttpClient, HttpResponse } from './http-client.js';
 import { InProcessLock } from './in-process-lock.js';
+import { whileHeldOpen } from './keep-alive.js';
 import type { Lock, LockLease } from './lock.js';
 import { MemoryTokenStore } from './memory-token-store.js';
 import { randomId } from './random.js';
@@ -162,7 +163,7 @@ export class TokenManager {
 
   /** A valid access token: from memory when fresh, else after a refresh. Throws NotAuthenticatedError, TokenRefreshError, ... */
   async getAccessToken(options?: Options): Promise<string> {
-    return this.#hotToken() ?? (await this.#obtain(options?.signal));
+    return this.#hotToken() ?? (await whileHeldOpen(() => this.#obtain(options?.signal)));
   }
 
   /**
@@ -170,7 +171,7 @@ export class TokenManager {
    * `Amazon-Advertising-API-Scope` when a profile is given. No Content-Type: each endpoint wants its own.
    */
   async getHeaders(options?: Options & { profileId?: string | number }): Promise<Record<string, string>> {
-    const token = this.#hotToken() ?? (await this.#obtain(options?.signal));
+    const token = this.#hotToken() ?? (await whileHeldOpen(() => this.#obtain(options?.signal)));
     const headers: Record<string, string> = {
       Authorization: `Bearer ${token}`,
       'Amazon-Advertising-API-ClientId': this.clientId,
@@ -185,6 +186,10 @@ export class TokenManager {
    * same 401 cause one refresh.
    */
   async refreshAccessToken(options?: Options & { rejected?: string }): Promise<string> {
+    return whileHeldOpen(() => this.#refreshNow(options));
+  }
+
+  async #refreshNow(options?: Options & { rejected?: string }): Promise<string> {
     this.#checkOpen();
     const signal = options?.signal;
     const rejected = options?.rejected;
@@ -634,6 +639,10 @@ export class TokenManager {
    * A refused code (`invalid_grant`) never touches an existing grant.
    */
   async authenticateWithCode(code: string, options?: Options & { codeVerifier?: string }): Promise<TokenInfo> {
+    return whileHeldOpen(() => this.#exchangeCode(code, options));
+  }
+
+  async #exchangeCode(code: string, options?: Options & { codeVerifier?: string }): Promise<TokenInfo> {
     this.#checkOpen();
     requireText('authorization code', code);
     const params: Record<string, string> = { grant_type: 'authorization_code', code, redirect_uri: this.#redirectUri };
