@@ -15,7 +15,7 @@ import { renderTable } from './table.js';
 
 /** Settings of one demo run. */
 export interface DemoSettings {
-  /** How long the workers call the Ads API, in seconds. @default 35 */
+  /** How long the workers call the Ads API, in seconds. @default 32 */
   seconds: number;
   /** Worker processes. @default 4 */
   workers: number;
@@ -51,7 +51,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, workerPath: string, out:
   };
   const redisUrl = env['REDIS_URL'];
   return {
-    seconds: number('DEMO_SECONDS', 35, 3, 600),
+    seconds: number('DEMO_SECONDS', 32, 3, 600),
     workers: number('DEMO_WORKERS', 4, 1, 32),
     tokenSeconds: number('DEMO_TOKEN_SECONDS', 10, 4, 3600),
     ...(redisUrl === undefined || redisUrl === '' ? {} : { redisUrl }),
