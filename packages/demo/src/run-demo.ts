@@ -204,17 +204,18 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
 
 function printSummary(print: (line?: string) => void, members: readonly FleetMember[], backendName: string): void {
   print(`Summary (${backendName})`);
-  const rows: string[][] = [['worker', 'pid', 'calls served', 'refreshes (LWA)', 'from store', `lock waits (>=${LOCK_WAIT_THRESHOLD_MS} ms)`, 'errors']];
-  const total = { served: 0, lwa: 0, store: 0, waits: 0, errors: 0 };
+  const rows: string[][] = [['worker', 'pid', 'calls served', 'refreshes (LWA)', 'from store', `lock waits (>=${LOCK_WAIT_THRESHOLD_MS} ms)`, 'longest wait', 'errors']];
+  const total = { served: 0, lwa: 0, store: 0, waits: 0, longest: 0, errors: 0 };
   for (const m of members) {
     const s = m.stats;
-    rows.push([String(m.id), String(m.pid), String(s.served), String(s.lwaRefreshes), String(s.storeRefreshes), String(s.lockWaits), String(s.errors)]);
+    rows.push([String(m.id), String(m.pid), String(s.served), String(s.lwaRefreshes), String(s.storeRefreshes), String(s.lockWaits), `${s.maxLockWaitMs} ms`, String(s.errors)]);
     total.served += s.served;
     total.lwa += s.lwaRefreshes;
     total.store += s.storeRefreshes;
     total.waits += s.lockWaits;
+    total.longest = Math.max(total.longest, s.maxLockWaitMs);
     total.errors += s.errors;
   }
-  rows.push(['total', '', String(total.served), String(total.lwa), String(total.store), String(total.waits), String(total.errors)]);
+  rows.push(['total', '', String(total.served), String(total.lwa), String(total.store), String(total.waits), `${total.longest} ms`, String(total.errors)]);
   for (const line of renderTable(rows)) print(`  ${line}`);
 }
