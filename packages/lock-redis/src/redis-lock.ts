@@ -13,10 +13,12 @@ import {
   boundedOperation,
   checkKeyPrefix,
   detectRedisConnection,
+  runScript,
   unrefTimer,
   type RedisClientLike,
   type RedisConnection,
 } from '@ads-token/redis-common';
+import { RELEASE } from './lock-scripts.js';
 import { RedisLockLease, type LeaseContext } from './redis-lock-lease.js';
 
 /** Options for {@link RedisLock}. */
@@ -89,13 +91,16 @@ export class RedisLock implements Lock {
     const wait = new Waiter();
     let subscription: Promise<(() => Promise<void>) | undefined> | undefined;
     const combined = signal ? AbortSignal.any([signal, this.#closing.signal]) : this.#closing.signal;
+    // The SET in flight when a wait is abandoned may still succeed on the server.
+    let inFlight: Promise<unknown> | undefined;
     try {
       for (;;) {
         wait.reset();
         const sentAt = performance.now();
         const reply = await boundedOperation('lock SET NX', { timeoutMs: this.#timeoutMs, signal: combined }, () =>
-          this.#connection.command(redisKey, ['SET', redisKey, token, 'NX', 'PX', String(ttlMs)]),
+          (inFlight = this.#connection.command(redisKey, ['SET', redisKey, token, 'NX', 'PX', String(ttlMs)])),
         );
+        inFlight = undefined;
         if (reply !== null && reply !== undefined) {
           const lease = new RedisLockLease(this.#context, key, redisKey, channel, token, ttlMs, sentAt);
           this.#leases.add(lease);
@@ -116,6 +121,10 @@ export class RedisLock implements Lock {
         await wait.sleep(Math.min(this.#pollMs, remaining), combined);
       }
     } catch (error) {
+      // An abandoned SET that took the lock after all must not leave a lock nobody holds.
+      inFlight
+        ?.then((late) => (late === null || late === undefined ? undefined : runScript(this.#connection, RELEASE, [redisKey], [token, channel])))
+        .catch(() => undefined);
       if (this.#closing.signal.aborted && !(signal?.aborted ?? false)) throw new StoreUnavailableError('The RedisLock was closed');
       throw error;
     } finally {

@@ -53,6 +53,26 @@ for (const topology of ['standalone', 'cluster'] as const) {
         await cluster?.stop();
       });
 
+      it('an acquire abandoned while its SET is in flight leaves no lock behind', async () => {
+        const a = await lock();
+        const b = await lock();
+        const key = `${KEY}:abandoned`;
+        for (let i = 0; i < 20; i++) {
+          const controller = new AbortController();
+          const pending = a.acquire(key, { ttlMs: 15_000, waitMs: 1000, signal: controller.signal });
+          controller.abort(new Error('not needed any more'));
+          await pending.then((lease) => lease.release(), () => undefined);
+        }
+        const deadline = Date.now() + 2000;
+        let lease;
+        while (lease === undefined) {
+          lease = await b.acquire(key, { ttlMs: 5000, waitMs: 0 }).catch(() => undefined);
+          if (lease === undefined && Date.now() > deadline) throw new Error('an abandoned acquire left the lock taken');
+          await sleep(10);
+        }
+        await lease.release();
+      });
+
       it('excludes a second process until release, and wakes it by notification, not by poll', async () => {
         const a = await lock();
         const b = await lock({ pollIntervalMs: 60_000 });
