@@ -70,10 +70,13 @@ export class TokenFileWatcher {
   #schedule(): void {
     if (this.#closed || this.#timer !== undefined || this.#listeners.size === 0) return;
     this.#timer = setTimeout(() => {
-      void this.#poll().finally(() => {
-        this.#timer = undefined;
-        this.#schedule();
-      });
+      // A failed look at the file is retried at the next interval, never an unhandled rejection.
+      void this.#poll()
+        .catch(() => undefined)
+        .finally(() => {
+          this.#timer = undefined;
+          this.#schedule();
+        });
     }, this.intervalMs);
     unref(this.#timer);
   }
