@@ -1,6 +1,6 @@
 import { LockTimeoutError } from './errors.js';
 import type { Lock, LockAcquireOptions, LockLease } from './lock.js';
-import { unrefTimer } from './system-clock.js';
+import { unrefTimer } from './sleep.js';
 
 interface Waiter {
   grant: () => void;

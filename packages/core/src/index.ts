@@ -1,6 +1,8 @@
 export type { HttpClient, HttpRequest, HttpResponse } from './http-client.js';
 export type { Clock } from './clock.js';
 export { SystemClock } from './system-clock.js';
+export { abortableSleep } from './sleep.js';
+export type { AbortableSleepOptions } from './sleep.js';
 export type { Options, StoredRecord, TokenStore } from './token-store.js';
 export type { Lock, LockAcquireOptions, LockLease } from './lock.js';
 export {
@@ -40,6 +42,7 @@ export { TokenManager } from './token-manager.js';
 export type { TokenManagerOptions } from './token-manager-options.js';
 export type { TokenEvent, TokenEventType } from './token-events.js';
 export type { TokenInfo, TokenStatus } from './token-info.js';
+export { backoffDelay, parseRetryAfter } from './retry.js';
 export type { RetryOptions } from './retry.js';
 export {
   DEFAULT_PASSPHRASE_ITERATIONS,

@@ -24,18 +24,22 @@ export function resolveRetryOptions(options: RetryOptions | undefined): Resolved
 }
 
 /** Milliseconds a Retry-After header asks for (seconds or an HTTP date), or undefined. */
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-  if (value === undefined) return undefined;
+export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
+  if (value === null || value === undefined) return undefined;
   const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  // Only an HTTP date (which names its weekday) counts; "-1" or "soon" mean nothing.
-  if (!/^[A-Za-z]{3},/.test(trimmed)) return undefined;
+  // Only an HTTP date (which starts with its weekday) counts; "-1" or "1e3" mean nothing.
+  if (!/^[A-Za-z]{3}/.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 /** Backoff before retry number `retry` (1-based): between half and all of a capped exponential. */
-export function backoffDelay(retry: number, options: ResolvedRetryOptions, random: () => number = Math.random): number {
+export function backoffDelay(
+  retry: number,
+  options: Pick<ResolvedRetryOptions, 'baseDelayMs' | 'maxDelayMs'>,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (retry - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }

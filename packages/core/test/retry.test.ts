@@ -8,9 +8,10 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(' 1.5 ', now)).toBe(1500);
     expect(parseRetryAfter('Thu, 01 Jan 2026 12:00:10 GMT', now)).toBe(10_000);
     expect(parseRetryAfter('Thu, 01 Jan 2026 11:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter('Thu Jan  1 12:00:05 2026 GMT', now)).toBe(5000);
   });
   it('ignores values that are neither', () => {
-    for (const v of [undefined, '', '-1', 'soon', '1e3']) expect(parseRetryAfter(v, now)).toBeUndefined();
+    for (const v of [undefined, null, '', '-1', 'soon', '1e3']) expect(parseRetryAfter(v, now)).toBeUndefined();
   });
 });
 

@@ -1,8 +1,8 @@
-import { ConfigurationError, REGIONS } from '@ads-token/core';
+import { ConfigurationError, REGIONS, abortableSleep, backoffDelay, parseRetryAfter } from '@ads-token/core';
 import type { AdsFetch, AdsFetchInit, AdsFetchOptions, AdsFetchRetryInfo, AdsFetchTokenSource } from './ads-fetch-options.js';
 import { prepareRequest, safeUrl, send } from './ads-fetch-request.js';
 import type { PreparedRequest } from './ads-fetch-request.js';
-import { backoffDelay, isRetryableStatus, parseRetryAfter, resolveAdsFetchRetry, sleep } from './ads-fetch-retry.js';
+import { isRetryableStatus, resolveAdsFetchRetry } from './ads-fetch-retry.js';
 
 const AUTHORIZATION = 'Authorization';
 const CLIENT_ID = 'Amazon-Advertising-API-ClientId';
@@ -101,7 +101,7 @@ export function createAdsFetch(manager: AdsFetchTokenSource, options: AdsFetchOp
       if (Date.now() + delayMs - started > retry.maxTotalMs) return response;
       discard(response);
       notify({ attempt, status: response.status, delayMs, url });
-      await sleep(delayMs, signal);
+      await abortableSleep(delayMs, signal, { keepAlive: true });
     }
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, isRetryableStatus, parseRetryAfter, resolveAdsFetchRetry } from '../src/ads-fetch-retry.js';
+import { backoffDelay, parseRetryAfter } from '@ads-token/core';
+import { isRetryableStatus, resolveAdsFetchRetry } from '../src/ads-fetch-retry.js';
 
 describe('Retry-After and backoff arithmetic', () => {
   const now = Date.parse('2030-01-01T00:00:00Z');

@@ -1,5 +1,5 @@
 import { LockTimeoutError, type LockLease } from '@ads-token/core';
-import { boundedOperation, runScript, unrefTimer, type RedisConnection } from '@ads-token/redis-common';
+import { boundedOperation, runScript, type RedisConnection } from '@ads-token/redis-common';
 import { RELEASE, RENEW } from './lock-scripts.js';
 
 /** What a lease needs from the lock that granted it. */
@@ -75,7 +75,7 @@ export class RedisLockLease implements LockLease {
   #armDeadline(): void {
     clearTimeout(this.#deadlineTimer);
     this.#deadlineTimer = setTimeout(() => this.#lose(), Math.max(0, this.#deadline - performance.now()));
-    unrefTimer(this.#deadlineTimer);
+    this.#deadlineTimer.unref();
   }
 
   #scheduleRenew(delayMs: number): void {
@@ -83,7 +83,7 @@ export class RedisLockLease implements LockLease {
     this.#renewTimer = setTimeout(() => {
       this.#renew().catch((error: unknown) => this.#lose(error));
     }, Math.max(1, delayMs));
-    unrefTimer(this.#renewTimer);
+    this.#renewTimer.unref();
   }
 
   async #renew(): Promise<void> {

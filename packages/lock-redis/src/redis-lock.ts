@@ -14,7 +14,6 @@ import {
   checkKeyPrefix,
   detectRedisConnection,
   runScript,
-  unrefTimer,
   type RedisClientLike,
   type RedisConnection,
 } from '@ads-token/redis-common';
@@ -176,7 +175,7 @@ class Waiter {
         done();
         resolve();
       }, ms);
-      unrefTimer(timer);
+      timer.unref();
       this.#resolve = () => {
         done();
         resolve();

@@ -1,5 +1,4 @@
 import { StoreUnavailableError } from '@ads-token/core';
-import { unrefTimer } from './unref-timer.js';
 
 /** Limits for one Redis operation. */
 export interface OperationBounds {
@@ -32,7 +31,7 @@ export function boundedOperation<T>(what: string, bounds: OperationBounds, op: (
     const timer = setTimeout(() => {
       if (finish()) reject(new StoreUnavailableError(`Redis ${what} timed out after ${timeoutMs} ms`));
     }, Math.max(0, timeoutMs));
-    unrefTimer(timer);
+    timer.unref();
     signal?.addEventListener('abort', onAbort, { once: true });
     let pending: Promise<T>;
     try {

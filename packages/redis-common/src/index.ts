@@ -6,5 +6,4 @@ export { boundedOperation } from './bounded-operation.js';
 export type { OperationBounds } from './bounded-operation.js';
 export { SubscriptionHub } from './subscription-hub.js';
 export { checkKeyPrefix, escapeGlob } from './key-prefix.js';
-export { unrefTimer } from './unref-timer.js';
 export { replyString } from './reply.js';

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { type FileHandle, link, open, rename, stat, unlink } from 'node:fs/promises';
-import { LockTimeoutError, StoreUnavailableError } from '@ads-token/core';
+import { LockTimeoutError, StoreUnavailableError, abortableSleep } from '@ads-token/core';
 import { errnoCode } from './errno.js';
 import { isOwnerDead, newOwner, parseOwner, type LockOwner } from './owner.js';
-import { sleep, unref } from './timers.js';
 
 /** Options of one lock-file acquisition. */
 export interface LockFileOptions {
@@ -203,7 +202,7 @@ function hold(path: string, handle: FileHandle, ino: number, options: LockFileOp
       renewing = undefined;
     });
   }, Math.max(1, Math.floor(options.ttlMs / 3)));
-  unref(timer);
+  timer.unref();
   return {
     signal: controller.signal,
     release: async () => {
@@ -260,7 +259,7 @@ export async function acquireLockFile(path: string, options: LockFileOptions): P
     const left = deadline - Date.now();
     if (left <= 0) throw new LockTimeoutError(`Timed out after ${options.waitMs} ms waiting for ${options.label}`);
     const pause = Math.min(left, delay * (0.5 + Math.random() / 2));
-    await sleep(pause, signal, true);
+    await abortableSleep(pause, signal, { keepAlive: true });
     delay = Math.min(delay * 2, options.maxPollMs);
   }
 }

@@ -1,5 +1,4 @@
 import { sameSignature, statTokenFile, type FileSignature, type TokenFileSnapshot } from './token-file-reader.js';
-import { unref } from './timers.js';
 
 /**
  * Tells subscribers when a key's version in the token file changed, by polling the file's
@@ -78,7 +77,7 @@ export class TokenFileWatcher {
           this.#schedule();
         });
     }, this.intervalMs);
-    unref(this.#timer);
+    this.#timer.unref();
   }
 
   async #poll(): Promise<void> {
