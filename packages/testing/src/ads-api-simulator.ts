@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackHttpServer, readBody } from './loopback-http-server.js';
 import { AdsFaultQueue, errorCodeFor, retryAfterHeader } from './ads-api/ads-fault-queue.js';
 import { defaultProfiles } from './ads-api/default-profiles.js';
 import type {
@@ -29,9 +28,7 @@ const DEFAULT_REQUIRE_SCOPE = ['/v2/campaigns', '/v2/sp/', '/sp/', '/sb/', '/sd/
  * slowly. Start it with {@link AdsApiSimulator.start} and always {@link AdsApiSimulator.stop} it.
  */
 export class AdsApiSimulator {
-  private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly server: LoopbackHttpServer;
   private readonly faults = new AdsFaultQueue();
   private readonly rejected = new Set<string>();
   private readonly log: AdsApiRequestRecord[] = [];
@@ -39,8 +36,6 @@ export class AdsApiSimulator {
   private readonly profileList: AdsProfile[];
   private readonly requireScope: readonly string[];
   private latencyMs: number;
-  private port = 0;
-  private stopped: Promise<void> | undefined;
 
   private constructor(options: AdsApiSimulatorOptions) {
     if (typeof options?.lwa?.isValidAccessToken !== 'function') throw new TypeError('options.lwa is required (an LwaSimulator)');
@@ -48,23 +43,19 @@ export class AdsApiSimulator {
     this.latencyMs = checkLatency(options.latencyMs ?? 0);
     this.profileList = structuredClone(options.profiles ?? defaultProfiles());
     this.requireScope = [...(options.requireScope ?? DEFAULT_REQUIRE_SCOPE)];
-    this.server = createServer((req, res) => this.route(req, res));
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
+    this.server = new LoopbackHttpServer((req, res) => this.route(req, res));
   }
 
   /** Starts a simulator on 127.0.0.1 on a free port, accepting tokens `options.lwa` issued. */
   static async start(options: AdsApiSimulatorOptions): Promise<AdsApiSimulator> {
     const simulator = new AdsApiSimulator(options);
-    await simulator.listen();
+    await simulator.server.listen();
     return simulator;
   }
 
   /** Base URL, `http://127.0.0.1:PORT`: pass it as `baseUrl` to `createAdsFetch`. */
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return this.server.url;
   }
 
   /** The profiles `GET /v2/profiles` lists (a copy). */
@@ -115,13 +106,7 @@ export class AdsApiSimulator {
 
   /** Closes the server and every open connection, slow answers included. Safe to call twice. */
   stop(): Promise<void> {
-    this.stopped ??= new Promise<void>((resolve) => {
-      for (const timer of this.timers) clearTimeout(timer);
-      this.timers.clear();
-      this.server.close(() => resolve());
-      for (const socket of this.sockets) socket.destroy();
-    });
-    return this.stopped;
+    return this.server.stop();
   }
 
   /** A short description (no tokens). */
@@ -134,22 +119,6 @@ export class AdsApiSimulator {
     return `AdsApiSimulator { url: '${this.url}', clientId: '${this.lwa.clientId}' }`;
   }
 
-  private listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => {
-        this.server.off('error', reject);
-        const address = this.server.address();
-        if (address === null || typeof address === 'string') {
-          reject(new Error('The simulator has no TCP address'));
-          return;
-        }
-        this.port = address.port;
-        resolve();
-      });
-    });
-  }
-
   private route(req: IncomingMessage, res: ServerResponse): void {
     const requestId = randomUUID();
     res.setHeader('x-amzn-RequestId', requestId);
@@ -159,13 +128,17 @@ export class AdsApiSimulator {
     if (scope !== undefined) record.profileId = scope;
     this.log.push(record);
     const fault = this.faults.take(url.pathname);
-    readBody(req)
+    readBody(req, MAX_BODY_BYTES)
       .then((body) =>
-        this.later(res, () => {
-          const answer = fault ? faultAnswer(fault, requestId) : this.answer(req, url, body, requestId);
-          record.status = answer.status;
-          res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(JSON.stringify(answer.body));
-        }),
+        this.server.later(
+          this.latencyMs,
+          () => {
+            const answer = fault ? faultAnswer(fault, requestId) : this.answer(req, url, body, requestId);
+            record.status = answer.status;
+            res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(JSON.stringify(answer.body));
+          },
+          res,
+        ),
       )
       .catch(() => req.socket.destroy());
   }
@@ -196,25 +169,6 @@ export class AdsApiSimulator {
       return profile ? { status: 200, body: profile } : error(404, 'Profile not found', requestId);
     }
     return error(404, 'No such resource in the simulator', requestId);
-  }
-
-  private later(res: ServerResponse, run: () => void): void {
-    const guarded = (): void => {
-      if (!res.destroyed && !res.headersSent) run();
-    };
-    if (this.latencyMs <= 0) {
-      guarded();
-      return;
-    }
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      guarded();
-    }, this.latencyMs);
-    this.timers.add(timer);
-    res.once('close', () => {
-      clearTimeout(timer);
-      this.timers.delete(timer);
-    });
   }
 }
 
@@ -258,18 +212,4 @@ function echo(req: IncomingMessage, url: URL, body: string): AdsApiEcho {
     headers,
     body,
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) reject(new Error('Body too large'));
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

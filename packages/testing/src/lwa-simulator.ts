@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackHttpServer, readBody } from './loopback-http-server.js';
 import { answerConsent } from './lwa/consent-endpoint.js';
 import { FaultQueue, faultBody } from './lwa/fault-queue.js';
 import { LwaGrantBook } from './lwa/lwa-grant-book.js';
@@ -34,9 +33,7 @@ export class LwaSimulator {
   /** The accepted client secret. */
   readonly clientSecret: string;
 
-  private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly server: LoopbackHttpServer;
   private readonly book: LwaGrantBook;
   private readonly faults = new FaultQueue();
   private readonly now: () => number;
@@ -44,8 +41,6 @@ export class LwaSimulator {
   private readonly tokenConfig: TokenEndpointConfig;
   private consent: LwaConsentBehaviour;
   private latencyMs: number;
-  private port = 0;
-  private stopped: Promise<void> | undefined;
   private readonly countsByGrant: LwaCounts = { authorization_code: 0, refresh_token: 0, total: 0 };
   private readonly log: LwaRequestRecord[] = [];
 
@@ -65,23 +60,19 @@ export class LwaSimulator {
       rotateRefreshTokens: options.rotateRefreshTokens ?? false,
       omitRefreshTokenOnRefresh: options.omitRefreshTokenOnRefresh ?? false,
     };
-    this.server = createServer((req, res) => this.route(req, res));
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
+    this.server = new LoopbackHttpServer((req, res) => this.route(req, res));
   }
 
   /** Starts a simulator on 127.0.0.1 on a free port. */
   static async start(options: LwaSimulatorOptions = {}): Promise<LwaSimulator> {
     const simulator = new LwaSimulator(options);
-    await simulator.listen();
+    await simulator.server.listen();
     return simulator;
   }
 
   /** Base URL, `http://127.0.0.1:PORT`. */
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return this.server.url;
   }
 
   /** The token endpoint, `${url}/auth/o2/token`. */
@@ -159,13 +150,7 @@ export class LwaSimulator {
 
   /** Closes the server and every open connection, hanging ones included. Safe to call twice. */
   stop(): Promise<void> {
-    this.stopped ??= new Promise<void>((resolve) => {
-      for (const timer of this.timers) clearTimeout(timer);
-      this.timers.clear();
-      this.server.close(() => resolve());
-      for (const socket of this.sockets) socket.destroy();
-    });
-    return this.stopped;
+    return this.server.stop();
   }
 
   /** Never shows the client secret. */
@@ -178,28 +163,12 @@ export class LwaSimulator {
     return `LwaSimulator { url: '${this.url}', clientId: '${this.clientId}', clientSecret: '[redacted]' }`;
   }
 
-  private listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => {
-        this.server.off('error', reject);
-        const address = this.server.address();
-        if (address === null || typeof address === 'string') {
-          reject(new Error('The simulator has no TCP address'));
-          return;
-        }
-        this.port = address.port;
-        resolve();
-      });
-    });
-  }
-
   private route(req: IncomingMessage, res: ServerResponse): void {
     const requestId = randomUUID();
     res.setHeader('x-amzn-RequestId', requestId);
     const url = new URL(req.url ?? '/', this.url);
     if (url.pathname === TOKEN_PATH) {
-      readBody(req)
+      readBody(req, MAX_BODY_BYTES)
         .then((body) => this.token(req, res, body, requestId))
         .catch(() => req.socket.destroy());
       return;
@@ -229,7 +198,7 @@ export class LwaSimulator {
     this.countsByGrant.total += 1;
     if (grantType === 'authorization_code' || grantType === 'refresh_token') this.countsByGrant[grantType] += 1;
     const fault = this.faults.take();
-    this.later(() => {
+    this.server.later(this.latencyMs, () => {
       if (fault?.kind === 'drop') {
         req.socket.destroy();
         return;
@@ -253,32 +222,6 @@ export class LwaSimulator {
       sendJson(res, answer.status, answer.body);
     });
   }
-
-  private later(run: () => void): void {
-    if (this.latencyMs <= 0) {
-      run();
-      return;
-    }
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      run();
-    }, this.latencyMs);
-    this.timers.add(timer);
-  }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) reject(new Error('Body too large'));
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
