@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+export { freePort, startRedis, type RedisServer as TestRedis } from '../../redis-common/test/redis-server.js';
+
 /** The built binary under test. */
 export const BIN = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
@@ -19,19 +21,6 @@ export function tempDir(prefix = 'ads-token-cli-'): Promise<string> {
 /** Removes a temp directory. */
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
-}
-
-/** A free TCP port on 127.0.0.1 (listen on 0, read it, close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function canListen(port: number, host: string): Promise<boolean> {
@@ -170,49 +159,6 @@ export async function runBin(args: readonly string[], env: Record<string, string
 export function killAll(): void {
   for (const child of running) child.kill('SIGKILL');
   running.clear();
-}
-
-/** A redis-server this test started on a free loopback port. */
-export interface TestRedis {
-  url: string;
-  port: number;
-  stop(): Promise<void>;
-}
-
-/** Starts `redis-server` on a free loopback port (never 6379), without persistence; resolves once it is ready. */
-export async function startRedis(): Promise<TestRedis> {
-  let port = await freePort();
-  while (port === 6379) port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`redis-server did not get ready within 10 s:\n${log}`));
-    }, 10_000);
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      log += d;
-      if (/ready to accept connections/i.test(log)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${String(code)}:\n${log}`));
-    });
-  });
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 /** Follows a consent URL like a browser that approves, without following the redirect: returns its Location. */

@@ -1,6 +1,6 @@
 import { createClient } from 'redis';
 import { afterEach, expect, test } from 'vitest';
-import { startRedisServer } from '../test/support/redis-server.js';
+import { startRedis } from '../../redis-common/test/redis-server.js';
 import { Cleanup, everyoneServedAgain, report, seconds, seedGrant, sleep, startFleet, startSimulators, tempDir, until } from './support/harness.js';
 
 const cleanup = new Cleanup();
@@ -9,7 +9,7 @@ afterEach(() => cleanup.run());
 test('Redis restarted mid-run (SIGKILL, same port, append-only file): node-redis reconnects, nothing is lost, service and refreshes resume', async ({ task }) => {
   const lifetimeS = 10;
   const bufferS = 4;
-  const redis = await startRedisServer({ persistentDir: await tempDir(cleanup, 'drill-redis-') });
+  let redis = await startRedis({ persistent: true, dir: await tempDir(cleanup, 'drill-redis-') });
   cleanup.add(() => redis.stop());
   const { lwa, ads } = await startSimulators(cleanup, { tokenLifetimeSeconds: lifetimeS });
   const backend = { kind: 'redis' as const, url: redis.url, keyPrefix: 'drill:' };
@@ -24,10 +24,10 @@ test('Redis restarted mid-run (SIGKILL, same port, append-only file): node-redis
   const nextDueAt = firstRefresh.event.at + (lifetimeS - bufferS) * 1000;
   await everyoneServedAgain(drill, ids, 'every worker served on the new token', 10_000);
   const killedAt = Date.now();
-  await redis.kill('SIGKILL');
+  await redis.kill();
   await sleep(2000);
   const servedWhileDown = drill.served().reduce((a, b) => a + b, 0);
-  await redis.restart();
+  redis = await redis.restart();
   const restartedAt = Date.now();
   const refreshesBeforeRestart = lwaRefreshes();
 

@@ -9,6 +9,9 @@ describe('countExpiries', () => {
   test('a token coming due in the last second before the end does not count', () => {
     expect(countExpiries([0, 6100], due, 12_500)).toBe(1);
   });
+  test('a token refreshed when due in the last second counts with its refresh', () => {
+    expect(countExpiries([0, 6100, 12_150], due, 12_500)).toBe(2);
+  });
   test('a duplicate refresh does not add an expiry, so the ratio shows it', () => {
     // 3 refreshes (6100 and 6150 for the same due token), 2 expiries.
     expect(countExpiries([0, 6100, 6150, 12_200], due, 19_000)).toBe(2);
