@@ -18,6 +18,7 @@ interface SmokeReport {
   storedData: string;
   storedRecordOpens: boolean;
   sealed: string;
+  inspected: string;
   sealRoundTrip: boolean;
   movedRecord: string;
   wrongKey: string;
@@ -69,6 +70,13 @@ describe('core and FetchHttpClient on Node, Deno, Bun and workerd', () => {
           expect(r.passphraseRoundTrip).toBe(true);
           expect(r.movedRecord).toBe('DecryptionError:DECRYPTION_FAILED');
           expect(r.wrongKey).toBe('DecryptionError:DECRYPTION_FAILED');
+
+          // The runtime's own inspect and JSON of the manager, sealers, keys and errors hold no secret.
+          expect(r.inspected).toContain('DecryptionError');
+          expect(r.inspected).toContain(lwa.clientId);
+          for (const secret of [lwa.clientSecret, 'smoke passphrase', 'Atza|', 'Atzr|', r.accessToken, r.refreshedAccessToken]) {
+            expect(r.inspected).not.toContain(secret);
+          }
 
           // What that runtime sealed opens on Node: one envelope format everywhere.
           const sealer = createRecordSealer({ clientSecret: lwa.clientSecret });

@@ -4,6 +4,7 @@ import {
   MIN_PASSPHRASE_ITERATIONS,
   MemoryTokenStore,
   TokenManager,
+  clientSecretKey,
   createRecordSealer,
   storeKey,
 } from '@ads-token/core';
@@ -17,6 +18,25 @@ export function runtimeName() {
   if (g.navigator?.userAgent === 'Cloudflare-Workers') return 'workerd';
   if (typeof g.process?.versions?.node === 'string') return `node ${g.process.versions.node}`;
   return 'unknown';
+}
+
+/** The runtime's own inspection of `value` (Deno.inspect, Bun.inspect, node:util inspect), else JSON. */
+function inspectWithRuntime(value) {
+  const g = globalThis;
+  if (typeof g.Deno?.inspect === 'function') return g.Deno.inspect(value, { depth: 8, showHidden: true });
+  if (typeof g.Bun?.inspect === 'function') return g.Bun.inspect(value, { depth: 8 });
+  const util = g.process?.getBuiltinModule?.('node:util');
+  if (util !== undefined) return util.inspect(value, { depth: 8, showHidden: true });
+  return JSON.stringify(value);
+}
+
+async function caught(promise) {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    return error;
+  }
 }
 
 async function errorCode(promise) {
@@ -71,6 +91,19 @@ export async function runSmoke(config) {
     const passphraseSealed = await passphraseSealer.seal(key, plaintext);
     const passphraseReopened = await passphraseSealer.open(key, passphraseSealed);
 
+    // Everything that holds a secret, as this runtime shows it and as JSON.
+    const shown = {
+      manager,
+      sealer,
+      passphraseSealer,
+      key: clientSecretKey(clientSecret),
+      errors: [
+        await caught(createRecordSealer({ clientSecret: `${clientSecret}-other` }).open(key, record.data)),
+        await caught(passphraseSealer.open(storeKey(clientId, 'another-grant'), passphraseSealed)),
+      ],
+    };
+    const inspected = `${inspectWithRuntime(shown)}\n${JSON.stringify(shown)}\n${shown.errors.map((e) => String(e?.stack)).join('\n')}`;
+
     return {
       runtime: runtimeName(),
       hasRefreshToken: info.hasRefreshToken,
@@ -86,6 +119,7 @@ export async function runSmoke(config) {
       wrongKey,
       passphraseSealed,
       passphraseRoundTrip: passphraseReopened === plaintext,
+      inspected,
     };
   } finally {
     await manager.close();
