@@ -277,10 +277,8 @@ export class TokenManager {
         const loaded = await this.#load(deadline.signal);
         const now = this.#clock.now();
         if (now < loaded.refreshAt) return loaded;
-        if (now < loaded.serveUntil && this.#background) {
-          queueMicrotask(() => this.#refreshInBackground(loaded, this.#clock.now()));
-          return loaded;
-        }
+        // Inside the buffer: serve it; the next hot call starts the background refresh.
+        if (now < loaded.serveUntil && this.#background) return loaded;
         return this.#refreshLocked({ kind: 'due', staleVersion: loaded.version }, started, deadline.signal);
       }
       return this.#refreshLocked(mode, started, deadline.signal);
