@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { AdsApiSimulator, LwaSimulator } from '@ads-token/testing';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CONSENT_URL, consent, freeListenPort, killAll, removeDir, runBin, startBin, startRedis, tempDir, type RunResult, type TestRedis } from './helpers.js';
+import { CONSENT_URL, consent, freeListenPort, killAll, removeDir, runBin, startBin, simulatorEnv, expectNoSecrets, startRedis, tempDir, type RunResult, type TestRedis } from './helpers.js';
 
 // Every command, end to end: the built binary as a child process against LwaSimulator and
 // AdsApiSimulator, once with a token file and once with a Redis store.
@@ -49,28 +48,14 @@ describe.each(['file', 'redis'] as const)('ads-token with a %s store', (kind) =>
       await client.flushAll();
       await client.close();
     }
-    env = {
-      HOME: dir,
-      TMPDIR: dir,
-      ADS_CLIENT_ID: lwa.clientId,
-      ADS_CLIENT_SECRET: lwa.clientSecret,
-      ADS_TOKEN_URL: lwa.tokenUrl,
-      ADS_AUTHORIZATION_URL: lwa.authorizationUrl,
-      ADS_API_URL: ads.url,
-      ADS_TOKEN_STORE: redis?.url ?? join(dir, 'tokens.json'),
-    };
+    env = simulatorEnv(dir, lwa, { apiUrl: ads.url, ...(redis === undefined ? {} : { store: redis.url }) });
   });
 
   afterEach(async () => {
     killAll();
     await removeDir(dir);
     // No output of any command may show a refresh token or the client secret.
-    for (const { stdout, stderr } of outputs.splice(0)) {
-      for (const text of [stdout, stderr]) {
-        expect(text).not.toContain('Atzr|');
-        expect(text).not.toContain(lwa.clientSecret);
-      }
-    }
+    expectNoSecrets(outputs, [lwa.clientSecret]);
   });
 
   afterAll(async () => {

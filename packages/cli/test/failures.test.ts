@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { AdsApiSimulator, LwaSimulator } from '@ads-token/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freePort, killAll, removeDir, runBin, tempDir, type RunResult } from './helpers.js';
+import { freePort, killAll, removeDir, runBin, simulatorEnv, expectNoSecrets, tempDir, type RunResult } from './helpers.js';
 
 const KEY_A = Buffer.alloc(32, 1).toString('base64');
 const KEY_B = Buffer.alloc(32, 2).toString('base64');
@@ -39,27 +39,13 @@ describe('ads-token failures and exit codes', () => {
     dir = await tempDir();
     lwa.clearFaults();
     ads.clearFaults();
-    env = {
-      HOME: dir,
-      TMPDIR: dir,
-      ADS_CLIENT_ID: lwa.clientId,
-      ADS_CLIENT_SECRET: lwa.clientSecret,
-      ADS_TOKEN_URL: lwa.tokenUrl,
-      ADS_AUTHORIZATION_URL: lwa.authorizationUrl,
-      ADS_API_URL: ads.url,
-      ADS_TOKEN_STORE: join(dir, 'tokens.json'),
-    };
+    env = simulatorEnv(dir, lwa, { apiUrl: ads.url });
   });
 
   afterEach(async () => {
     killAll();
     await removeDir(dir);
-    for (const { stdout, stderr } of outputs.splice(0)) {
-      for (const text of [stdout, stderr]) {
-        expect(text).not.toContain('Atzr|');
-        for (const secret of [lwa.clientSecret, KEY_A, KEY_B, ...secrets]) expect(text).not.toContain(secret);
-      }
-    }
+    expectNoSecrets(outputs, [lwa.clientSecret, KEY_A, KEY_B, ...secrets]);
   });
 
   afterAll(async () => {

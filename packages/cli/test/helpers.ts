@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export { freePort, startRedis, type RedisServer as TestRedis } from '../../redis-common/test/redis-server.js';
 
@@ -172,3 +173,32 @@ export async function consent(url: string): Promise<string> {
 
 /** The consent URL `login` printed. */
 export const CONSENT_URL = /(http:\/\/127\.0\.0\.1:\d+\/ap\/oa\?\S+)/;
+
+/** The environment that points the CLI at the simulators, with a token file in `dir` unless `store` is given. */
+export function simulatorEnv(
+  dir: string,
+  lwa: { clientId: string; clientSecret: string; tokenUrl: string; authorizationUrl: string },
+  options: { apiUrl?: string; store?: string } = {},
+): Record<string, string> {
+  const env: Record<string, string> = {
+    HOME: dir,
+    TMPDIR: dir,
+    ADS_CLIENT_ID: lwa.clientId,
+    ADS_CLIENT_SECRET: lwa.clientSecret,
+    ADS_TOKEN_URL: lwa.tokenUrl,
+    ADS_AUTHORIZATION_URL: lwa.authorizationUrl,
+    ADS_TOKEN_STORE: options.store ?? join(dir, 'tokens.json'),
+  };
+  if (options.apiUrl !== undefined) env.ADS_API_URL = options.apiUrl;
+  return env;
+}
+
+/** Asserts that no output shows a refresh token or any of `secrets`, and empties `outputs`. */
+export function expectNoSecrets(outputs: RunResult[], secrets: readonly string[]): void {
+  for (const { stdout, stderr } of outputs.splice(0)) {
+    for (const text of [stdout, stderr]) {
+      expect(text).not.toContain('Atzr|');
+      for (const secret of secrets) expect(text).not.toContain(secret);
+    }
+  }
+}

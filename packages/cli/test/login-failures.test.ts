@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import { LwaSimulator } from '@ads-token/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CONSENT_URL, consent, freeListenPort, killAll, removeDir, runBin, startBin, tempDir, type BinChild, type RunResult } from './helpers.js';
+import { CONSENT_URL, consent, freeListenPort, killAll, removeDir, runBin, startBin, simulatorEnv, expectNoSecrets, tempDir, type BinChild, type RunResult } from './helpers.js';
 
 // `login` when consent goes wrong: a forged state, a denied consent, an expired code, no redirect at
 // all, Ctrl-C. Nothing may be stored and each case has its own exit code.
@@ -61,26 +60,13 @@ describe('ads-token login failures', () => {
     dir = await tempDir();
     clockOffsetMs = 0;
     lwa.setConsent('approve');
-    env = {
-      HOME: dir,
-      TMPDIR: dir,
-      ADS_CLIENT_ID: lwa.clientId,
-      ADS_CLIENT_SECRET: lwa.clientSecret,
-      ADS_TOKEN_URL: lwa.tokenUrl,
-      ADS_AUTHORIZATION_URL: lwa.authorizationUrl,
-      ADS_TOKEN_STORE: join(dir, 'tokens.json'),
-    };
+    env = simulatorEnv(dir, lwa);
   });
 
   afterEach(async () => {
     killAll();
     await removeDir(dir);
-    for (const { stdout, stderr } of outputs.splice(0)) {
-      for (const text of [stdout, stderr]) {
-        expect(text).not.toContain('Atzr|');
-        expect(text).not.toContain(lwa.clientSecret);
-      }
-    }
+    expectNoSecrets(outputs, [lwa.clientSecret]);
   });
 
   afterAll(async () => {

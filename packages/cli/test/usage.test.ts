@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LwaSimulator } from '@ads-token/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { killAll, removeDir, runBin, tempDir, type RunResult } from './helpers.js';
+import { killAll, removeDir, runBin, expectNoSecrets, tempDir, type RunResult } from './helpers.js';
 
 const COMMANDS = ['login', 'status', 'refresh', 'token', 'headers', 'profiles', 'import', 'logout'];
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -33,12 +33,7 @@ describe('ads-token usage and configuration', () => {
   afterEach(async () => {
     killAll();
     await removeDir(dir);
-    for (const { stdout, stderr } of outputs.splice(0)) {
-      for (const text of [stdout, stderr]) {
-        expect(text).not.toContain('Atzr|');
-        expect(text).not.toContain(lwa.clientSecret);
-      }
-    }
+    expectNoSecrets(outputs, [lwa.clientSecret]);
   });
 
   afterAll(async () => {
