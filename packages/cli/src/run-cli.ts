@@ -50,8 +50,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
 
   let session: Session | undefined;
   let grant = 'default';
-  // Core's timers (retry backoff, lock polling) never keep a process alive; this run must.
-  const keepAlive = setInterval(() => undefined, 60_000);
   try {
     const flags = parseCommandArgs(command, rest);
     if (flags.help === true) {
@@ -88,6 +86,5 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     return report.exitCode;
   } finally {
     await session?.close();
-    clearInterval(keepAlive);
   }
 }

@@ -47,6 +47,8 @@ interface Snapshot {
   refreshAt: number;
   /** Until then the access token may be served while a refresh runs. */
   serveUntil: number;
+  /** The count of change notifications when it was read: behind the manager's count, it is stale. */
+  generation: number;
 }
 
 type RefreshMode = { kind: 'due'; staleVersion: string | undefined } | { kind: 'force' } | { kind: 'rejected'; token: string };
@@ -113,9 +115,7 @@ export class TokenManager {
   readonly #onEvent: ((event: TokenEvent) => void) | undefined;
 
   #snapshot: Snapshot | undefined;
-  /** Set when the store said the record changed since the snapshot was read. */
-  #stale = false;
-  /** Counts change notifications, so a read that raced one stays stale. */
+  /** Counts the store's change notifications for this key. */
   #generation = 0;
   readonly #changeWaiters = new Set<() => void>();
   #inflight: Inflight | undefined;
@@ -213,7 +213,7 @@ export class TokenManager {
 
   #hotToken(): string | undefined {
     const s = this.#snapshot;
-    if (s === undefined || this.#stale || this.#closed) return undefined;
+    if (s === undefined || s.generation !== this.#generation || this.#closed) return undefined;
     const now = this.#clock.now();
     if (now < s.refreshAt) return s.record.accessToken;
     if (now < s.serveUntil && this.#background) {
@@ -247,7 +247,8 @@ export class TokenManager {
       // A failed early refresh, or a store that is down, still leaves a token worth serving.
       const usable = this.#usableToken();
       if (usable === undefined || signal?.aborted || error instanceof InvalidGrantError || error instanceof NotAuthenticatedError) throw error;
-      this.#stale = false;
+      // Serve it from memory until it comes due, rather than asking a failing store on every call.
+      this.#snapshot = { ...this.#snapshot!, generation: this.#generation };
       return usable;
     }
   }
@@ -309,7 +310,7 @@ export class TokenManager {
 
   // ---------------------------------------------------------------- store access
 
-  #snap(version: string, record: TokenRecord): Snapshot {
+  #snap(version: string, record: TokenRecord, generation: number): Snapshot {
     let refreshAt = -Infinity;
     let serveUntil = -Infinity;
     if (record.accessToken !== undefined && record.expiresAt !== undefined && record.revoked === undefined) {
@@ -319,29 +320,22 @@ export class TokenManager {
       refreshAt = record.expiresAt - buffer;
       serveUntil = record.expiresAt - floor;
     }
-    return { version, record, refreshAt, serveUntil };
+    return { version, record, refreshAt, serveUntil, generation };
   }
 
-  /** Reads the store and remembers what it found (unless a change was notified meanwhile). */
+  /** Reads the store and remembers what it found (stale at once if a change was notified meanwhile). */
   async #read(signal?: AbortSignal): Promise<Snapshot | undefined> {
-    const generation = this.#generation;
-    const snapshot = await this.#readStore(signal);
-    this.#snapshot = snapshot;
-    this.#stale = generation !== this.#generation;
-    return snapshot;
-  }
-
-  async #readStore(signal?: AbortSignal): Promise<Snapshot | undefined> {
     this.#subscribeOnce();
+    const generation = this.#generation;
     let stored: StoredRecord | undefined;
     try {
       stored = await this.#store.get(this.key, { signal });
     } catch (error) {
       throw this.#storeError(error, 'read');
     }
-    if (stored === undefined) return undefined;
+    if (stored === undefined) return (this.#snapshot = undefined);
     const record = decodeTokenRecord(await this.#sealer.open(this.key, stored.data), this.key);
-    return this.#snap(stored.version, record);
+    return (this.#snapshot = this.#snap(stored.version, record, generation));
   }
 
   /** Reads the store into memory; absent or revoked grants throw. */
@@ -362,9 +356,8 @@ export class TokenManager {
       throw this.#storeError(error, 'write');
     }
     if (!written) return undefined;
-    const snapshot = this.#snap(version, record);
+    const snapshot = this.#snap(version, record, this.#generation);
     this.#snapshot = snapshot;
-    this.#stale = false;
     return snapshot;
   }
 
@@ -387,7 +380,6 @@ export class TokenManager {
     if (this.#subscription !== undefined || this.#store.subscribe === undefined || this.#closed) return;
     this.#subscription = this.#store
       .subscribe(this.key, () => {
-        this.#stale = true;
         this.#generation++;
         for (const wake of [...this.#changeWaiters]) wake();
       })
