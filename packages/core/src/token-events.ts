@@ -66,6 +66,22 @@ export type TokenEvent =
       method: 'code' | 'refresh_token';
       requestId?: string;
     })
+  | (EventBase & {
+      type: 'commit_pending';
+      /** LWA answered but the store refused the write: the new tokens are held in memory and the write is retried. */
+      code: AdsTokenErrorCode | 'UNKNOWN';
+      /** The store error's message (never holds a secret). */
+      message: string;
+      /** Failed write attempts so far (1-based). */
+      attempt: number;
+    })
+  | (EventBase & {
+      type: 'commit_recovered';
+      /** Write attempts it took, the one that landed included. */
+      attempts: number;
+      /** Time the tokens were held only in memory. */
+      pendingMs: number;
+    })
   | (EventBase & { type: 'cleared' });
 
 /** The `type` of every {@link TokenEvent}. */
