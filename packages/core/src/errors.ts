@@ -116,11 +116,17 @@ export class InvalidResponseError extends TokenRefreshError {
 export class HttpTransportError extends AdsTokenError {
   /** True when the request timed out. */
   readonly timeout: boolean;
+  /**
+   * True only when the request certainly never reached the server (connection refused, host not
+   * found): it may be sent again. Otherwise it may have been processed, and a token request is not re-sent.
+   */
+  readonly notSent: boolean;
 
   /** Creates the error. */
-  constructor(message: string, options: AdsTokenErrorOptions & { timeout?: boolean } = {}) {
+  constructor(message: string, options: AdsTokenErrorOptions & { timeout?: boolean; notSent?: boolean } = {}) {
     super('HTTP_TRANSPORT', message, options);
     this.timeout = options.timeout ?? false;
+    this.notSent = options.notSent ?? false;
   }
 }
 

@@ -10,6 +10,11 @@ export interface HttpRequest {
   body?: string;
   /** Aborts the request. */
   signal?: AbortSignal;
+  /**
+   * Overrides the client's own per-request timeout for this request, in ms. Core sets it on token
+   * requests, which wait for their answer up to the refresh deadline.
+   */
+  timeoutMs?: number;
 }
 
 /** One HTTP response, fully read. */
@@ -24,7 +29,8 @@ export interface HttpResponse {
 
 /**
  * Sends HTTP requests for core, which does no I/O of its own.
- * Throws {@link HttpTransportError} for network failures and timeouts: the retryable kind.
+ * Throws {@link HttpTransportError} for network failures and timeouts: the retryable kind. Set its
+ * `notSent` only when the request certainly never reached the server.
  */
 export interface HttpClient {
   /** Sends one request and reads the whole response. */

@@ -1,3 +1,5 @@
+import { requireNumber } from './option-checks.js';
+
 /** How token requests retry transient failures (network errors, 408, 429, 5xx). */
 export interface RetryOptions {
   /** Attempts in all, the first included. @default 4 */
@@ -13,13 +15,14 @@ export interface RetryOptions {
 /** Retry options with every default filled in. */
 export type ResolvedRetryOptions = Required<RetryOptions>;
 
-/** Fills in the defaults. */
+/** Fills in the defaults; throws ConfigurationError naming an option that is not finite or out of range. */
 export function resolveRetryOptions(options: RetryOptions | undefined): ResolvedRetryOptions {
+  const baseDelayMs = requireNumber('retry.baseDelayMs', options?.baseDelayMs, 500, 1, 600_000);
   return {
-    maxAttempts: options?.maxAttempts ?? 4,
-    baseDelayMs: options?.baseDelayMs ?? 500,
-    maxDelayMs: options?.maxDelayMs ?? 8000,
-    timeoutMs: options?.timeoutMs ?? 30_000,
+    maxAttempts: requireNumber('retry.maxAttempts', options?.maxAttempts, 4, 1, 100, true),
+    baseDelayMs,
+    maxDelayMs: requireNumber('retry.maxDelayMs', options?.maxDelayMs, Math.max(8000, baseDelayMs), baseDelayMs, 3_600_000),
+    timeoutMs: requireNumber('retry.timeoutMs', options?.timeoutMs, 30_000, 1, 3_600_000),
   };
 }
 

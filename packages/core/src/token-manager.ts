@@ -25,6 +25,7 @@ import { MemoryTokenStore } from './memory-token-store.js';
 import { randomId } from './random.js';
 import type { RecordSealer } from './record-sealer.js';
 import { REGIONS, isRegion, type Region } from './regions.js';
+import { requireNumber, requireScope, requireText, requireUrl } from './option-checks.js';
 import { backoffDelay, parseRetryAfter, resolveRetryOptions, type ResolvedRetryOptions } from './retry.js';
 import { createRecordSealer } from './sealing/index.js';
 import { storeKey } from './store-key.js';
@@ -49,6 +50,36 @@ interface Snapshot {
   serveUntil: number;
   /** The count of change notifications when it was read: behind the manager's count, it is stale. */
   generation: number;
+  /** The stored version a write replacing this record must expect (differs from `version` while a commit is pending). */
+  base: string | undefined;
+  /** Set on the snapshot a refresh just obtained from LWA: its waiters get it even when it lives under the floor. */
+  fresh?: boolean;
+}
+
+/**
+ * Tokens LWA answered that the store has not taken yet. They are served from memory and every
+ * refresh in this process starts from them until the write lands or another write supersedes them.
+ */
+interface PendingCommit {
+  /** The version the write expects. */
+  base: string | undefined;
+  record: TokenRecord;
+  /** `refresh`: a refresh's result (a newer write by another holder wins); `replace`: new credentials. */
+  mode: 'refresh' | 'replace';
+  /** The refresh token that was exchanged (mode `refresh`). */
+  consumed?: string;
+  /** When the first write failed (epoch ms), or undefined before any failure. */
+  since: number | undefined;
+  /** Failed write attempts. */
+  failures: number;
+}
+
+type SettleResult = { outcome: 'landed'; snapshot: Snapshot } | { outcome: 'superseded'; snapshot: Snapshot | undefined };
+
+/** When a token request was sent and when its refresh must end. */
+interface RequestTiming {
+  sentAt: number;
+  deadline: number;
 }
 
 type RefreshMode = { kind: 'due'; staleVersion: string | undefined } | { kind: 'force' } | { kind: 'rejected'; token: string };
@@ -56,24 +87,16 @@ type RefreshMode = { kind: 'due'; staleVersion: string | undefined } | { kind: '
 interface Inflight {
   promise: Promise<Snapshot>;
   force: boolean;
+  /** Settles when the refresh's own work (lease release included) is over. */
+  done: Promise<unknown>;
 }
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 const DENO_INSPECT = Symbol.for('Deno.customInspect');
 
-function requireText(name: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim().length === 0) throw new ConfigurationError(`${name} must be a non-empty string`);
-  if (/\s/.test(value)) throw new ConfigurationError(`${name} must not contain whitespace`);
-  return value;
-}
-
-function requireUrl(name: string, value: string): string {
-  try {
-    new URL(value);
-  } catch (cause) {
-    throw new ConfigurationError(`${name} is not a valid URL`, { cause });
-  }
-  return value;
+/** True when two records hold the same tokens (a write that was reported failed may have landed). */
+function sameTokens(a: TokenRecord, b: TokenRecord): boolean {
+  return a.refreshToken === b.refreshToken && a.accessToken === b.accessToken && a.expiresAt === b.expiresAt && a.revoked === undefined;
 }
 
 function errorCode(error: unknown): AdsTokenErrorCode | 'UNKNOWN' {
@@ -121,7 +144,13 @@ export class TokenManager {
   #inflight: Inflight | undefined;
   #cooldownUntil = 0;
   #closed = false;
+  /** Aborts every refresh, wait and background commit when the manager closes. */
+  readonly #closing = new AbortController();
   #subscription: Promise<(() => Promise<void>) | undefined> | undefined;
+  #pending: PendingCommit | undefined;
+  #flushing: Promise<void> | undefined;
+  /** Refresh tokens this process has seen, so their text is redacted from anything LWA says. */
+  readonly #knownSecrets = new Set<string>();
 
   /** Creates a manager; does no I/O. Throws {@link ConfigurationError} for bad options. */
   constructor(options: TokenManagerOptions) {
@@ -137,20 +166,17 @@ export class TokenManager {
     if (!isRegion(region)) throw new ConfigurationError(`region must be 'NA', 'EU' or 'FE'`);
     this.region = region;
     this.#redirectUri = requireUrl('redirectUri', options.redirectUri ?? DEFAULT_REDIRECT_URI);
-    this.#scope = options.scope === undefined ? DEFAULT_SCOPE : requireText('scope', options.scope);
+    this.#scope = options.scope === undefined ? DEFAULT_SCOPE : requireScope(options.scope);
     this.#authorizationUrl = requireUrl('endpoints.authorizationUrl', options.endpoints?.authorizationUrl ?? REGIONS[region].authorizationUrl);
     this.#tokenUrl = requireUrl('endpoints.tokenUrl', options.endpoints?.tokenUrl ?? REGIONS[region].tokenUrl);
-    const buffer = options.refreshBuffer ?? 300;
-    if (typeof buffer !== 'number' || !Number.isFinite(buffer) || buffer < 0) throw new ConfigurationError('refreshBuffer must be a number of seconds >= 0');
-    this.#bufferMs = buffer * 1000;
+    this.#bufferMs = requireNumber('refreshBuffer', options.refreshBuffer, 300, 0, 86_400) * 1000;
     this.#retry = resolveRetryOptions(options.retry);
-    if (!(this.#retry.maxAttempts >= 1)) throw new ConfigurationError('retry.maxAttempts must be at least 1');
     this.#background = options.backgroundRefresh ?? true;
-    this.#cooldownMs = options.backgroundRetryCooldownMs ?? 30_000;
-    this.#lockTtlMs = options.lockTtlMs ?? 15_000;
-    this.#lockWaitMs = options.lockWaitMs ?? 35_000;
+    this.#cooldownMs = requireNumber('backgroundRetryCooldownMs', options.backgroundRetryCooldownMs, 30_000, 0, 86_400_000);
+    this.#lockTtlMs = requireNumber('lockTtlMs', options.lockTtlMs, 15_000, 1, 3_600_000);
+    this.#lockWaitMs = requireNumber('lockWaitMs', options.lockWaitMs, 35_000, 0, 3_600_000);
     this.#unlockedFallback = options.refreshWithoutLockWhenUnavailable ?? false;
-    this.#closeTimeoutMs = options.closeTimeoutMs ?? 5000;
+    this.#closeTimeoutMs = requireNumber('closeTimeoutMs', options.closeTimeoutMs, 5000, 0, 3_600_000);
     this.#onEvent = options.onEvent;
     this.#store = options.store ?? new MemoryTokenStore();
     this.#lock = options.lock ?? new InProcessLock();
@@ -240,7 +266,9 @@ export class TokenManager {
     try {
       const inflight = this.#inflight;
       const snapshot = await raceSignal(inflight?.promise ?? this.#share({ kind: 'due', staleVersion: undefined }, false, true), signal);
-      if (this.#clock.now() < snapshot.serveUntil && snapshot.record.accessToken !== undefined) return snapshot.record.accessToken;
+      if ((snapshot.fresh === true || this.#clock.now() < snapshot.serveUntil) && snapshot.record.accessToken !== undefined) {
+        return snapshot.record.accessToken;
+      }
       // A joined refresh may have been a background one that decided the old token was still good.
       return this.#tokenOf(await raceSignal(this.#share({ kind: 'due', staleVersion: snapshot.version }, false), signal));
     } catch (error) {
@@ -265,7 +293,8 @@ export class TokenManager {
   #share(mode: RefreshMode, background: boolean, loadFirst = false): Promise<Snapshot> {
     if (this.#inflight !== undefined && mode.kind !== 'force') return this.#inflight.promise;
     const started = this.#clock.now();
-    // The shared promise has its own deadline; a token request already sent is not aborted by it.
+    // The shared promise has its own deadline (lock wait plus the refresh); at it, or at close(),
+    // everything the refresh waits on is aborted and its lease released.
     const limitMs = this.#lockWaitMs + this.#retry.timeoutMs + 5000;
     const deadline = new AbortController();
     const timer = new AbortController();
@@ -273,18 +302,24 @@ export class TokenManager {
       () => deadline.abort(new TokenRefreshError(`the refresh did not finish within ${limitMs} ms`)),
       () => undefined,
     );
+    const signal = AbortSignal.any([deadline.signal, this.#closing.signal]);
     const run = async (): Promise<Snapshot> => {
       if (loadFirst) {
-        const loaded = await this.#load(deadline.signal);
+        const loaded = await this.#load(signal);
         const now = this.#clock.now();
         if (now < loaded.refreshAt) return loaded;
         // Inside the buffer: serve it; the next hot call starts the background refresh.
         if (now < loaded.serveUntil && this.#background) return loaded;
-        return this.#refreshLocked({ kind: 'due', staleVersion: loaded.version }, started, deadline.signal);
+        return this.#refreshLocked({ kind: 'due', staleVersion: loaded.version }, started, signal);
       }
-      return this.#refreshLocked(mode, started, deadline.signal);
+      return this.#refreshLocked(mode, started, signal);
     };
-    const promise = raceSignal(run(), deadline.signal).finally(() => timer.abort()).then(
+    const work = run();
+    const done = work.then(
+      () => timer.abort(),
+      () => timer.abort(),
+    );
+    const promise = raceSignal(work, signal).then(
       (snapshot) => snapshot,
       (error: unknown) => {
         if (background) this.#cooldownUntil = this.#clock.now() + this.#cooldownMs;
@@ -299,7 +334,7 @@ export class TokenManager {
         throw error;
       },
     );
-    const inflight: Inflight = { promise, force: mode.kind === 'force' };
+    const inflight: Inflight = { promise, force: mode.kind === 'force', done };
     this.#inflight = inflight;
     const clear = (): void => {
       if (this.#inflight === inflight) this.#inflight = undefined;
@@ -310,7 +345,7 @@ export class TokenManager {
 
   // ---------------------------------------------------------------- store access
 
-  #snap(version: string, record: TokenRecord, generation: number): Snapshot {
+  #snap(version: string, record: TokenRecord, generation: number, base: string | undefined = version): Snapshot {
     let refreshAt = -Infinity;
     let serveUntil = -Infinity;
     if (record.accessToken !== undefined && record.expiresAt !== undefined && record.revoked === undefined) {
@@ -320,11 +355,25 @@ export class TokenManager {
       refreshAt = record.expiresAt - buffer;
       serveUntil = record.expiresAt - floor;
     }
-    return { version, record, refreshAt, serveUntil, generation };
+    return { version, record, refreshAt, serveUntil, generation, base };
+  }
+
+  /**
+   * The grant as this process should see it: the store's record, or while a commit is pending, the
+   * tokens LWA answered (the write is tried again first; a store that is down leaves them in memory).
+   */
+  async #read(signal?: AbortSignal): Promise<Snapshot | undefined> {
+    if (this.#pending === undefined) return this.#readStored(signal);
+    try {
+      return (await this.#settlePending(signal)).snapshot;
+    } catch (error) {
+      if (isAbortError(error) || this.#pending === undefined) throw error;
+      return (this.#snapshot = this.#pendingSnapshot(this.#pending));
+    }
   }
 
   /** Reads the store and remembers what it found (stale at once if a change was notified meanwhile). */
-  async #read(signal?: AbortSignal): Promise<Snapshot | undefined> {
+  async #readStored(signal?: AbortSignal): Promise<Snapshot | undefined> {
     this.#subscribeOnce();
     const generation = this.#generation;
     let stored: StoredRecord | undefined;
@@ -335,6 +384,7 @@ export class TokenManager {
     }
     if (stored === undefined) return (this.#snapshot = undefined);
     const record = decodeTokenRecord(await this.#sealer.open(this.key, stored.data), this.key);
+    this.#remember(record.refreshToken);
     return (this.#snapshot = this.#snap(stored.version, record, generation));
   }
 
@@ -347,6 +397,7 @@ export class TokenManager {
   }
 
   async #write(expectedVersion: string | undefined, record: TokenRecord): Promise<Snapshot | undefined> {
+    this.#subscribeOnce();
     const version = randomId();
     const data = await this.#sealer.seal(this.key, encodeTokenRecord(record));
     let written: boolean;
@@ -366,24 +417,35 @@ export class TokenManager {
     return new StoreUnavailableError(`The token store failed to ${what} ${this.key}`, { cause: error });
   }
 
+  /** True when the record's refresh token is the one LWA refused. */
+  async #isRevoked(record: TokenRecord): Promise<boolean> {
+    if (record.revoked === undefined) return false;
+    return record.refreshToken === undefined || (await refreshTokenId(record.refreshToken)) === record.revoked.refreshTokenId;
+  }
+
   async #assertNotRevoked(record: TokenRecord): Promise<void> {
-    if (record.revoked === undefined) return;
-    if (record.refreshToken !== undefined && (await refreshTokenId(record.refreshToken)) !== record.revoked.refreshTokenId) return;
+    if (!(await this.#isRevoked(record))) return;
+    const revoked = record.revoked!;
     throw new InvalidGrantError('the refresh token was refused (invalid_grant); the advertiser must consent again', {
-      lwaErrorDescription: record.revoked.description,
-      requestId: record.revoked.requestId,
+      lwaErrorDescription: revoked.description,
+      requestId: revoked.requestId,
       grantType: 'refresh_token',
     });
   }
 
+  /** Subscribes at the first store access of any kind; a failed subscription is tried again at the next one. */
   #subscribeOnce(): void {
     if (this.#subscription !== undefined || this.#store.subscribe === undefined || this.#closed) return;
-    this.#subscription = this.#store
-      .subscribe(this.key, () => {
-        this.#generation++;
-        for (const wake of [...this.#changeWaiters]) wake();
-      })
-      .catch(() => undefined);
+    const onChange = (): void => {
+      this.#generation++;
+      for (const wake of [...this.#changeWaiters]) wake();
+    };
+    const subscription: Promise<(() => Promise<void>) | undefined> = this.#store.subscribe(this.key, onChange).catch(() => {
+      // Try again at the next store access.
+      if (this.#subscription === subscription) this.#subscription = undefined;
+      return undefined;
+    });
+    this.#subscription = subscription;
   }
 
   // ---------------------------------------------------------------- the refresh
@@ -402,7 +464,7 @@ export class TokenManager {
       const usable = current.record.accessToken !== undefined && now < current.serveUntil;
       if (mode.kind === 'due' && current.version !== mode.staleVersion && usable) return this.#usedStored(current, started);
       if (mode.kind === 'rejected' && current.record.accessToken !== mode.token && usable) return this.#usedStored(current, started);
-      return await this.#refreshWithLwa(current, refreshToken, lease, started);
+      return await this.#refreshWithLwa(current, refreshToken, lease, started, signal);
     } finally {
       await lease?.release().catch(() => undefined);
     }
@@ -483,42 +545,31 @@ export class TokenManager {
     }
   }
 
-  async #refreshWithLwa(current: Snapshot, refreshToken: string, lease: LockLease | undefined, started: number): Promise<Snapshot> {
-    const sentAt = { value: 0 };
+  async #refreshWithLwa(current: Snapshot, refreshToken: string, lease: LockLease | undefined, started: number, signal: AbortSignal): Promise<Snapshot> {
+    const timing: RequestTiming = { sentAt: 0, deadline: 0 };
     let response: TokenResponse;
     try {
-      response = await this.#requestToken({ grant_type: 'refresh_token', refresh_token: refreshToken }, 'refresh_token', lease?.signal, sentAt);
+      response = await this.#requestToken({ grant_type: 'refresh_token', refresh_token: refreshToken }, 'refresh_token', timing, signal, lease?.signal);
     } catch (error) {
-      if (error instanceof InvalidGrantError) return this.#markRevoked(current, refreshToken, error);
+      if (error instanceof InvalidGrantError) return this.#markRevoked(current, refreshToken, error, lease);
       throw error;
     }
-    const record: TokenRecord = {
-      ...current.record,
-      accessToken: response.accessToken,
-      expiresAt: sentAt.value + response.expiresIn * 1000,
-      obtainedAt: sentAt.value,
-      refreshToken: response.refreshToken ?? refreshToken,
-    };
+    const record: TokenRecord = { ...current.record, refreshToken: response.refreshToken ?? refreshToken };
+    this.#setAccessToken(record, response, timing.sentAt);
     delete record.revoked;
     const rotated = response.refreshToken !== undefined && response.refreshToken !== refreshToken;
-    let committed = await this.#write(current.version, record);
-    if (committed === undefined) {
-      // Another holder wrote meanwhile (our lease was lost). Use its record, unless it marked the
-      // very refresh token we exchanged successfully as revoked: then our result replaces the mark.
-      const theirs = await this.#read();
+    const result = await this.#commit({ base: current.base, record, mode: 'refresh', consumed: refreshToken, since: undefined, failures: 0 }, timing.deadline, signal);
+    if (result.outcome === 'superseded') {
+      // Another holder wrote meanwhile (our lease was lost, or the grant was cleared or replaced).
+      const theirs = result.snapshot;
       if (theirs === undefined) throw new NotAuthenticatedError('the tokens were cleared while the refresh ran');
-      const mark = theirs.record.revoked;
-      if (mark !== undefined && mark.refreshTokenId === (await refreshTokenId(refreshToken))) {
-        committed = await this.#write(theirs.version, record);
+      await this.#assertNotRevoked(theirs.record);
+      if (theirs.record.accessToken === undefined || this.#clock.now() >= theirs.serveUntil) {
+        throw new TokenRefreshError('another holder changed the tokens during the refresh and left no usable access token');
       }
-      if (committed === undefined) {
-        await this.#assertNotRevoked(theirs.record);
-        if (theirs.record.accessToken === undefined || this.#clock.now() >= theirs.serveUntil) {
-          throw new TokenRefreshError('another holder changed the tokens during the refresh and left no usable access token');
-        }
-        return this.#usedStored(theirs, started);
-      }
+      return this.#usedStored(theirs, started);
     }
+    if (response.problem !== undefined) throw response.problem;
     this.#emit({
       type: 'refreshed',
       source: 'lwa',
@@ -527,17 +578,143 @@ export class TokenManager {
       requestId: response.requestId,
       expiresInSeconds: response.expiresIn,
     });
-    return committed;
+    return { ...result.snapshot, fresh: true };
   }
 
-  /** Records that LWA refused `refreshToken`, unless a newer holder stored another one meanwhile. */
-  async #markRevoked(seen: Snapshot, refreshToken: string, error: InvalidGrantError): Promise<Snapshot> {
+  /** Puts the response's access token into `record`, or removes the record's when the response had none. */
+  #setAccessToken(record: TokenRecord, response: TokenResponse, sentAt: number): void {
+    if (response.accessToken === undefined) {
+      delete record.accessToken;
+      delete record.expiresAt;
+      delete record.obtainedAt;
+      return;
+    }
+    record.accessToken = response.accessToken;
+    record.expiresAt = sentAt + response.expiresIn * 1000;
+    record.obtainedAt = sentAt;
+  }
+
+  // ---------------------------------------------------------------- committing what LWA answered
+
+  /**
+   * Writes what LWA answered. A store that fails leaves it pending: served from memory, written
+   * again with backoff until `deadline`, then in the background until it lands or is superseded.
+   */
+  async #commit(pending: PendingCommit, deadline: number, signal: AbortSignal | undefined): Promise<SettleResult> {
+    this.#pending = pending;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#settlePending();
+      } catch (error) {
+        if (this.#pending !== pending) throw error;
+        const delayMs = backoffDelay(Math.min(attempt, 10), this.#retry);
+        if (signal?.aborted || this.#clock.now() + delayMs >= deadline) break;
+        try {
+          await this.#clock.sleep(delayMs, signal);
+        } catch {
+          break;
+        }
+      }
+    }
+    this.#flushInBackground();
+    return { outcome: 'landed', snapshot: (this.#snapshot = this.#pendingSnapshot(pending)) };
+  }
+
+  /** The pending tokens as a snapshot to serve from memory. */
+  #pendingSnapshot(pending: PendingCommit): Snapshot {
+    return this.#snap(`pending:${pending.base ?? ''}`, pending.record, this.#generation, pending.base);
+  }
+
+  /** One try at writing the pending commit. Throws (and keeps it pending) when the store fails. */
+  async #settlePending(signal?: AbortSignal): Promise<SettleResult> {
+    const pending = this.#pending!;
+    for (let round = 0; round < 5; round++) {
+      let written: Snapshot | undefined;
+      let theirs: Snapshot | undefined;
+      try {
+        written = await this.#write(pending.base, pending.record);
+        if (written === undefined) theirs = await this.#readStored(signal);
+      } catch (error) {
+        if (this.#pending === pending && !isAbortError(error)) this.#commitFailed(pending, error);
+        throw error;
+      }
+      if (this.#pending !== pending) {
+        // Superseded meanwhile by another write of this process.
+        return written === undefined ? { outcome: 'superseded', snapshot: theirs } : { outcome: 'landed', snapshot: written };
+      }
+      if (written !== undefined) return { outcome: 'landed', snapshot: this.#landed(pending, written) };
+      if (theirs !== undefined && sameTokens(theirs.record, pending.record)) {
+        // An earlier try did land though the store reported a failure.
+        return { outcome: 'landed', snapshot: this.#landed(pending, theirs) };
+      }
+      const replaces =
+        pending.mode === 'replace' ||
+        (theirs?.record.revoked !== undefined &&
+          pending.consumed !== undefined &&
+          theirs.record.revoked.refreshTokenId === (await refreshTokenId(pending.consumed)));
+      if (!replaces) {
+        this.#pending = undefined;
+        return { outcome: 'superseded', snapshot: theirs };
+      }
+      // New credentials replace whatever is there; a refresh result replaces a revocation mark
+      // set for the very refresh token it exchanged successfully.
+      pending.base = theirs?.version;
+    }
+    throw new StoreUnavailableError(`The token store kept changing ${this.key}; the new tokens are held in memory`);
+  }
+
+  #commitFailed(pending: PendingCommit, error: unknown): void {
+    pending.failures++;
+    pending.since ??= this.#clock.now();
+    this.#emit({
+      type: 'commit_pending',
+      code: errorCode(this.#storeError(error, 'write')),
+      message: error instanceof AdsTokenError ? error.message : `The token store failed to write ${this.key}`,
+      attempt: pending.failures,
+    });
+  }
+
+  #landed(pending: PendingCommit, snapshot: Snapshot): Snapshot {
+    this.#pending = undefined;
+    if (pending.failures > 0) {
+      this.#emit({ type: 'commit_recovered', attempts: pending.failures + 1, pendingMs: this.#clock.now() - (pending.since ?? this.#clock.now()) });
+    }
+    return snapshot;
+  }
+
+  /** Keeps writing the pending commit with backoff until it lands, is superseded, or the manager closes. */
+  #flushInBackground(): void {
+    if (this.#flushing !== undefined) return;
+    const stop = this.#closing.signal;
+    this.#flushing = (async () => {
+      for (let attempt = 1; this.#pending !== undefined && !stop.aborted; attempt++) {
+        await this.#clock.sleep(backoffDelay(Math.min(attempt, 10), this.#retry), stop);
+        if (this.#pending === undefined) break;
+        await this.#settlePending().catch(() => undefined);
+      }
+    })()
+      .catch(() => undefined)
+      .finally(() => {
+        this.#flushing = undefined;
+      });
+  }
+
+  /** Records that LWA refused `refreshToken`, unless a newer holder stored another one meanwhile or the lease was lost. */
+  async #markRevoked(seen: Snapshot, refreshToken: string, error: InvalidGrantError, lease: LockLease | undefined): Promise<Snapshot> {
     let current: Snapshot | undefined = seen;
     for (let attempt = 0; attempt < 3 && current !== undefined; attempt++) {
       if (current.record.refreshToken !== refreshToken) {
         // Rotated by another holder: its token is the one that counts now.
         if (current.record.accessToken !== undefined && this.#clock.now() < current.serveUntil) return current;
         break;
+      }
+      if (lease?.signal.aborted) {
+        // Without the lease another holder may have rotated the token: no certainty, no mark.
+        throw new TokenRefreshError('LWA refused the refresh token after this process lost the refresh lock; it is not marked revoked', {
+          cause: error,
+          requestId: error.requestId,
+          grantType: 'refresh_token',
+        });
       }
       const marked: TokenRecord = {
         ...current.record,
@@ -551,46 +728,76 @@ export class TokenManager {
       delete marked.accessToken;
       delete marked.expiresAt;
       delete marked.obtainedAt;
-      if ((await this.#write(current.version, marked)) !== undefined) {
+      if (this.#pending !== undefined && this.#pending.record.refreshToken === refreshToken) this.#pending = undefined;
+      if ((await this.#write(current.base, marked)) !== undefined) {
         this.#emit({ type: 'revoked', description: error.lwaErrorDescription, requestId: error.requestId });
         break;
       }
-      current = await this.#read();
+      current = await this.#readStored();
     }
     throw error;
   }
 
-  /** POSTs to the token endpoint, retrying transient failures with capped, jittered backoff honouring Retry-After. */
+  /**
+   * POSTs to the token endpoint, retrying failures that certainly reached no LWA (connection
+   * refused) and HTTP answers that say try again (408, 429, 5xx), with capped, jittered backoff
+   * honouring Retry-After. A request that may have reached LWA is never sent again: its answer
+   * may have held a rotated refresh token. Waits for an answer up to the refresh deadline.
+   */
   async #requestToken(
     params: Record<string, string>,
     grantType: GrantType,
-    leaseSignal: AbortSignal | undefined,
-    sentAt: { value: number },
-    signal?: AbortSignal,
+    timing: RequestTiming,
+    signal: AbortSignal | undefined,
+    leaseSignal?: AbortSignal,
   ): Promise<TokenResponse> {
     const body = new URLSearchParams({ ...params, client_id: this.clientId, client_secret: this.#clientSecret }).toString();
     const first = this.#clock.now();
     const deadline = first + this.#retry.timeoutMs;
+    timing.deadline = deadline;
+    if (params.refresh_token !== undefined) this.#remember(params.refresh_token);
     for (let attempt = 1; ; attempt++) {
       if (leaseSignal?.aborted) throw new TokenRefreshError('the refresh lock was lost before the token request was sent', { grantType });
       signal?.throwIfAborted();
-      sentAt.value = this.#clock.now();
+      timing.sentAt = this.#clock.now();
+      const remainingMs = Math.max(1, deadline - timing.sentAt);
+      const expired = new AbortController();
+      const timer = new AbortController();
+      this.#clock.sleep(remainingMs, timer.signal).then(
+        () => expired.abort(new TokenRefreshError(`LWA did not answer within ${this.#retry.timeoutMs} ms`, { grantType })),
+        () => undefined,
+      );
+      const requestSignal = signal === undefined ? expired.signal : AbortSignal.any([signal, expired.signal]);
       let failure: { error: AdsTokenError; retryAfter?: string | undefined; status?: number; requestId?: string };
       try {
-        // The request is never aborted once sent: its answer may hold a rotated refresh token.
         const response: HttpResponse = await this.#http.send({
           method: 'POST',
           url: this.#tokenUrl,
           headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', accept: 'application/json' },
           body,
+          signal: requestSignal,
+          timeoutMs: remainingMs,
         });
-        const result = readTokenResponse(response, grantType);
-        if (result.ok) return result.value;
+        const result = readTokenResponse(response, grantType, this.#secrets());
+        if (result.ok) {
+          this.#remember(result.value.refreshToken);
+          this.#remember(result.value.accessToken);
+          return result.value;
+        }
         if (!result.retryable) throw result.error;
         failure = { error: result.error, retryAfter: result.retryAfter, status: response.status, requestId: result.error.requestId };
       } catch (error) {
+        if (requestSignal.aborted) throw requestSignal.reason;
         if (!(error instanceof HttpTransportError)) throw error;
+        if (!error.notSent) {
+          throw new TokenRefreshError(
+            'the token request may have reached LWA but no answer came; it is not sent again in this refresh (its answer may have held a new refresh token)',
+            { grantType, cause: error },
+          );
+        }
         failure = { error };
+      } finally {
+        timer.abort();
       }
       const now = this.#clock.now();
       const retryAfter = parseRetryAfter(failure.retryAfter, now);
@@ -602,6 +809,17 @@ export class TokenManager {
       this.#emit({ type: 'retry', attempt, delayMs, status: failure.status, requestId: failure.requestId });
       await this.#clock.sleep(delayMs, signal);
     }
+  }
+
+  /** Remembers a token so its text is redacted from anything LWA says later. */
+  #remember(token: string | undefined): void {
+    if (token === undefined) return;
+    if (this.#knownSecrets.size > 64) this.#knownSecrets.clear();
+    this.#knownSecrets.add(token);
+  }
+
+  #secrets(): string[] {
+    return [this.#clientSecret, ...this.#knownSecrets];
   }
 
   // ---------------------------------------------------------------- authentication
@@ -637,37 +855,56 @@ export class TokenManager {
     requireText('authorization code', code);
     const params: Record<string, string> = { grant_type: 'authorization_code', code, redirect_uri: this.#redirectUri };
     if (options?.codeVerifier !== undefined) params.code_verifier = requireText('codeVerifier', options.codeVerifier);
-    const sentAt = { value: 0 };
-    const response = await this.#requestToken(params, 'authorization_code', undefined, sentAt, options?.signal);
+    const signal = options?.signal === undefined ? this.#closing.signal : AbortSignal.any([options.signal, this.#closing.signal]);
+    // Read first: a store that is down fails here, before the code (which works once) is spent.
+    const base = await this.#storedVersion(signal);
+    const timing: RequestTiming = { sentAt: 0, deadline: 0 };
+    const response = await this.#requestToken(params, 'authorization_code', timing, signal);
     if (response.refreshToken === undefined) {
-      throw new TokenRefreshError('LWA returned no refresh_token for the authorization code', { grantType: 'authorization_code', requestId: response.requestId });
+      throw (
+        response.problem ??
+        new TokenRefreshError('LWA returned no refresh_token for the authorization code', { grantType: 'authorization_code', requestId: response.requestId })
+      );
     }
-    const record: TokenRecord = {
-      v: 1,
-      accessToken: response.accessToken,
-      expiresAt: sentAt.value + response.expiresIn * 1000,
-      obtainedAt: sentAt.value,
-      refreshToken: response.refreshToken,
-      consentedAt: sentAt.value,
-    };
-    await this.#replace(record);
+    const record: TokenRecord = { v: 1, refreshToken: response.refreshToken, consentedAt: timing.sentAt };
+    this.#setAccessToken(record, response, timing.sentAt);
+    const result = await this.#commit({ base, record, mode: 'replace', since: undefined, failures: 0 }, timing.deadline, signal);
     this.#emit({ type: 'authenticated', method: 'code', requestId: response.requestId });
-    return this.#info(this.#snapshot);
+    if (response.problem !== undefined) throw response.problem;
+    return this.#info(result.snapshot);
+  }
+
+  /** The stored version of this grant's record (undefined when absent). */
+  async #storedVersion(signal?: AbortSignal): Promise<string | undefined> {
+    this.#subscribeOnce();
+    try {
+      return (await this.#store.get(this.key, { signal }))?.version;
+    } catch (error) {
+      throw this.#storeError(error, 'read');
+    }
   }
 
   /**
    * Stores an existing refresh token (no LWA call; the next getAccessToken refreshes). With
-   * `ifAbsent`, writes only when the grant has no record, so a booting worker never overwrites a
-   * newer or rotated token. Resolves to whether it wrote.
+   * `ifAbsent`, writes only when the grant has no record or a revoked one, so a booting worker
+   * never overwrites a newer or rotated token. Resolves to whether it wrote.
    */
   async setRefreshToken(refreshToken: string, options?: Options & { ifAbsent?: boolean }): Promise<boolean> {
     this.#checkOpen();
     requireText('refresh token', refreshToken);
     const record: TokenRecord = { v: 1, refreshToken };
     if (options?.ifAbsent) {
-      const written = await this.#write(undefined, record);
-      if (written !== undefined) this.#emit({ type: 'authenticated', method: 'refresh_token' });
-      return written !== undefined;
+      let written = await this.#write(undefined, record);
+      if (written === undefined) {
+        // A revoked grant counts as absent: new credentials are what it needs.
+        const current = await this.#readStored(options.signal);
+        if (current === undefined) written = await this.#write(undefined, record);
+        else if (await this.#isRevoked(current.record)) written = await this.#write(current.version, record);
+      }
+      if (written === undefined) return false;
+      this.#pending = undefined;
+      this.#emit({ type: 'authenticated', method: 'refresh_token' });
+      return true;
     }
     await this.#replace(record, options?.signal);
     this.#emit({ type: 'authenticated', method: 'refresh_token' });
@@ -677,13 +914,10 @@ export class TokenManager {
   async #replace(record: TokenRecord, signal?: AbortSignal): Promise<void> {
     for (let attempt = 0; attempt < 10; attempt++) {
       signal?.throwIfAborted();
-      let current: StoredRecord | undefined;
-      try {
-        current = await this.#store.get(this.key, { signal });
-      } catch (error) {
-        throw this.#storeError(error, 'read');
+      if ((await this.#write(await this.#storedVersion(signal), record)) !== undefined) {
+        this.#pending = undefined;
+        return;
       }
-      if ((await this.#write(current?.version, record)) !== undefined) return;
     }
     throw new StoreUnavailableError(`The token store kept changing ${this.key}; the new tokens were not stored`);
   }
@@ -723,36 +957,47 @@ export class TokenManager {
   async clearTokens(options?: Options): Promise<void> {
     this.#checkOpen();
     this.#snapshot = undefined;
+    this.#subscribeOnce();
     try {
       await this.#store.delete(this.key, undefined, options);
     } catch (error) {
       throw this.#storeError(error, 'delete');
     }
     this.#snapshot = undefined;
+    this.#pending = undefined;
     this.#emit({ type: 'cleared' });
   }
 
   /**
-   * Ends subscriptions and background work, waiting up to `closeTimeoutMs` for a refresh in flight.
-   * Does not close the store or lock (they may be shared). Later calls throw ConfigurationError.
+   * Ends subscriptions and background work. A refresh in flight gets up to `closeTimeoutMs` to
+   * finish; then it is aborted, its lease released, and callers still waiting are rejected. Tokens
+   * LWA answered that the store has not taken yet get one last write. Does not close the store or
+   * lock (they may be shared). Later calls throw ConfigurationError.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const inflight = this.#inflight?.promise;
-    if (inflight !== undefined) {
-      const timeout = new AbortController();
-      const settled = inflight.then(
-        () => timeout.abort(),
-        () => timeout.abort(),
-      );
-      await Promise.race([settled, this.#clock.sleep(this.#closeTimeoutMs, timeout.signal).catch(() => undefined)]);
-      timeout.abort();
-    }
+    const inflight = this.#inflight;
+    if (inflight !== undefined) await this.#within(inflight.done);
+    this.#closing.abort(new TokenRefreshError('the TokenManager was closed before the refresh finished'));
+    if (inflight !== undefined) await this.#within(inflight.done);
+    await this.#within(this.#flushing ?? Promise.resolve());
+    if (this.#pending !== undefined) await this.#within(this.#settlePending());
     const unsubscribe = await this.#subscription;
     this.#subscription = undefined;
     await unsubscribe?.().catch(() => undefined);
     this.#snapshot = undefined;
+  }
+
+  /** Waits for `work` to settle, at most `closeTimeoutMs`. */
+  async #within(work: Promise<unknown>): Promise<void> {
+    const timeout = new AbortController();
+    const settled = work.then(
+      () => timeout.abort(),
+      () => timeout.abort(),
+    );
+    await Promise.race([settled, this.#clock.sleep(this.#closeTimeoutMs, timeout.signal).catch(() => undefined)]);
+    timeout.abort();
   }
 
   #checkOpen(): void {

@@ -6,20 +6,30 @@ import {
   type LwaErrorDetails,
 } from './errors.js';
 import type { HttpResponse } from './http-client.js';
+import { hasControlCharacter, redactNetworkText } from './network-text.js';
 
 /** Which grant a token request used. */
 export type GrantType = 'authorization_code' | 'refresh_token';
 
-/** A successful LWA token response, validated. */
+/** Longest access token lifetime accepted; LWA says 3600. Longer values are clamped to it. */
+export const MAX_EXPIRES_IN_SECONDS = 86_400;
+
+/**
+ * A successful LWA token response. When the access token part is unusable but a refresh token
+ * arrived, `accessToken` is undefined and `problem` says what was wrong: the refresh token must
+ * still be kept.
+ */
 export interface TokenResponse {
-  /** `Atza|...` */
-  accessToken: string;
+  /** `Atza|...`; undefined when `problem` is set. */
+  accessToken: string | undefined;
   /** Present when LWA returned one (always on a code exchange; maybe rotated on a refresh). */
   refreshToken: string | undefined;
-  /** Lifetime in seconds. */
+  /** Lifetime in seconds, clamped to 0..{@link MAX_EXPIRES_IN_SECONDS}. */
   expiresIn: number;
   /** LWA's request id. */
   requestId: string | undefined;
+  /** Why the access token part was refused, when it was. */
+  problem?: InvalidResponseError;
 }
 
 /** What to do with a failed token response. */
@@ -38,30 +48,58 @@ function parseJson(body: string): Record<string, unknown> | undefined {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
-/** Reads a token response: the tokens on 200, else a typed error and whether to retry. */
-export function readTokenResponse(response: HttpResponse, grantType: GrantType): { ok: true; value: TokenResponse } | ({ ok: false } & TokenFailure) {
+/** A token LWA could have issued: a non-empty string without spaces or control characters. */
+function tokenText(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 && v.length <= 8192 && !/\s/.test(v) && !hasControlCharacter(v) ? v : undefined;
+}
+
+/** `expires_in` as a number or a numeric string, clamped to 0..MAX; undefined when it is neither. */
+export function parseExpiresIn(value: unknown): number | undefined {
+  let n: number;
+  if (typeof value === 'number') n = value;
+  else if (typeof value === 'string' && /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/.test(value)) n = Number(value);
+  else return undefined;
+  if (Number.isNaN(n)) return undefined;
+  return Math.min(MAX_EXPIRES_IN_SECONDS, Math.max(0, Math.floor(n)));
+}
+
+/**
+ * Reads a token response: the tokens on 200, else a typed error and whether to retry. Every text
+ * that came from LWA is passed through {@link redactNetworkText} with `secrets` first.
+ */
+export function readTokenResponse(
+  response: HttpResponse,
+  grantType: GrantType,
+  secrets: readonly (string | undefined)[] = [],
+): { ok: true; value: TokenResponse } | ({ ok: false } & TokenFailure) {
   const json = parseJson(response.body);
-  const requestId = str(response.headers['x-amzn-requestid']) ?? str(json?.request_id);
+  const clean = (v: unknown): string | undefined => redactNetworkText(str(v), secrets);
+  const requestId = clean(response.headers['x-amzn-requestid']) ?? clean(json?.request_id);
   const details: LwaErrorDetails = { status: response.status, requestId, grantType };
   if (response.status === 200) {
-    const invalid = (what: string): { ok: false } & TokenFailure => ({
-      ok: false,
-      retryable: false,
-      error: new InvalidResponseError(`LWA returned a malformed token response (${what})`, details),
-    });
-    if (json === undefined) return invalid('not a JSON object');
-    const accessToken = str(json.access_token);
-    if (accessToken === undefined) return invalid('no access_token');
-    const expiresIn = typeof json.expires_in === 'string' && /^\d+$/.test(json.expires_in) ? Number(json.expires_in) : json.expires_in;
-    if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0) return invalid('bad expires_in');
-    if (json.token_type !== undefined && (typeof json.token_type !== 'string' || json.token_type.toLowerCase() !== 'bearer')) {
-      return invalid('token_type is not bearer');
+    const invalid = (what: string): InvalidResponseError => new InvalidResponseError(`LWA returned a malformed token response (${what})`, details);
+    if (json === undefined) return { ok: false, retryable: false, error: invalid('not a JSON object') };
+    if (json.refresh_token !== undefined && tokenText(json.refresh_token) === undefined) {
+      return { ok: false, retryable: false, error: invalid('bad refresh_token') };
     }
-    if (json.refresh_token !== undefined && str(json.refresh_token) === undefined) return invalid('bad refresh_token');
-    return { ok: true, value: { accessToken, refreshToken: str(json.refresh_token), expiresIn, requestId } };
+    const refreshToken = tokenText(json.refresh_token);
+    let problem: InvalidResponseError | undefined;
+    const accessToken = tokenText(json.access_token);
+    const expiresIn = parseExpiresIn(json.expires_in);
+    if (accessToken === undefined) {
+      problem = invalid(typeof json.access_token === 'string' && json.access_token.length > 0 ? 'access_token holds spaces or control characters' : 'no access_token');
+    } else if (expiresIn === undefined) {
+      problem = invalid('bad expires_in');
+    } else if (json.token_type !== undefined && (typeof json.token_type !== 'string' || json.token_type.toLowerCase() !== 'bearer')) {
+      problem = invalid('token_type is not bearer');
+    }
+    if (problem === undefined) return { ok: true, value: { accessToken, refreshToken, expiresIn: expiresIn!, requestId } };
+    // Whatever else is odd, a refresh token that arrived is kept.
+    if (refreshToken !== undefined) return { ok: true, value: { accessToken: undefined, refreshToken, expiresIn: 0, requestId, problem } };
+    return { ok: false, retryable: false, error: problem };
   }
-  const lwaError = str(json?.error);
-  const described: LwaErrorDetails = { ...details, lwaError, lwaErrorDescription: str(json?.error_description) };
+  const lwaError = clean(json?.error);
+  const described: LwaErrorDetails = { ...details, lwaError, lwaErrorDescription: clean(json?.error_description) };
   const transient = response.status === 408 || response.status === 429 || response.status >= 500;
   if (transient) {
     return {
@@ -69,6 +107,13 @@ export function readTokenResponse(response: HttpResponse, grantType: GrantType):
       retryable: true,
       retryAfter: response.headers['retry-after'],
       error: new TokenRefreshError(`LWA answered HTTP ${response.status}`, described),
+    };
+  }
+  if (response.status >= 300 && response.status < 400) {
+    return {
+      ok: false,
+      retryable: false,
+      error: new InvalidResponseError(`LWA answered with a redirect (HTTP ${response.status}); token requests never follow redirects`, described),
     };
   }
   if (lwaError === 'invalid_grant') {

@@ -21,6 +21,22 @@ function safeTarget(request: HttpRequest): string {
   }
 }
 
+/** Error codes meaning the request never left this host: it was not sent and may be sent again. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_INVALID_ARG']);
+
+/** True when a fetch failure's cause chain says the connection was never made. */
+function neverSent(error: unknown): boolean {
+  let inner: unknown = error;
+  for (let depth = 0; depth < 6 && inner instanceof Error; depth++) {
+    const code = (inner as { code?: unknown }).code;
+    if (typeof code === 'string' && NOT_SENT_CODES.has(code)) return true;
+    const nested = (inner as { errors?: unknown }).errors;
+    if (Array.isArray(nested) && nested.length > 0 && nested.every((e) => neverSent(e))) return true;
+    inner = inner.cause;
+  }
+  return false;
+}
+
 /** A short description of a fetch failure, with the request's URL and body cut out. */
 function describeFailure(error: unknown, request: HttpRequest): string {
   let inner: unknown = error;
@@ -83,13 +99,14 @@ export class FetchHttpClient implements HttpClient {
     const fetchImpl = this.fetchImpl ?? globalThis.fetch;
     if (typeof fetchImpl !== 'function') throw new ConfigurationError('No fetch is available: pass options.fetch');
 
+    const timeoutMs = typeof request.timeoutMs === 'number' && request.timeoutMs > 0 ? request.timeoutMs : this.timeoutMs;
     const timeout = new AbortController();
     let timedOut = false;
-    const timer = Number.isFinite(this.timeoutMs)
+    const timer = Number.isFinite(timeoutMs)
       ? setTimeout(() => {
           timedOut = true;
-          timeout.abort(new HttpTransportError(`${safeTarget(request)} timed out after ${this.timeoutMs} ms`, { timeout: true }));
-        }, this.timeoutMs)
+          timeout.abort(new HttpTransportError(`${safeTarget(request)} timed out after ${timeoutMs} ms`, { timeout: true }));
+        }, timeoutMs)
       : undefined;
     const signal = callerSignal ? anySignal([callerSignal, timeout.signal]) : timeout.signal;
 
@@ -114,9 +131,9 @@ export class FetchHttpClient implements HttpClient {
     } catch (error) {
       if (callerSignal?.aborted) throw callerSignal.reason;
       if (timedOut) {
-        throw new HttpTransportError(`${safeTarget(request)} timed out after ${this.timeoutMs} ms`, { timeout: true });
+        throw new HttpTransportError(`${safeTarget(request)} timed out after ${timeoutMs} ms`, { timeout: true });
       }
-      throw new HttpTransportError(`${safeTarget(request)} failed: ${describeFailure(error, request)}`);
+      throw new HttpTransportError(`${safeTarget(request)} failed: ${describeFailure(error, request)}`, { notSent: neverSent(error) });
     } finally {
       if (timer !== undefined) clearTimeout(timer);
     }
