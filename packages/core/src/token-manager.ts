@@ -149,6 +149,8 @@ export class TokenManager {
   #subscription: Promise<(() => Promise<void>) | undefined> | undefined;
   #pending: PendingCommit | undefined;
   #flushing: Promise<void> | undefined;
+  /** The refresh lease a pending commit holds until its refresh deadline. */
+  #pendingLease: { lease: LockLease; deadline: number } | undefined;
   /** Refresh tokens this process has seen, so their text is redacted from anything LWA says. */
   readonly #knownSecrets = new Set<string>();
 
@@ -453,7 +455,13 @@ export class TokenManager {
   async #refreshLocked(mode: RefreshMode, started: number, signal: AbortSignal): Promise<Snapshot> {
     const acquired = await this.#acquireOrObserve(mode, signal);
     if ('snapshot' in acquired) return this.#usedStored(acquired.snapshot, started);
-    const lease = acquired.lease;
+    let lease = acquired.lease;
+    // A commit left pending takes the lease over, holding it while it retries until the refresh deadline.
+    const handOver = (): LockLease | undefined => {
+      const taken = lease;
+      lease = undefined;
+      return taken;
+    };
     try {
       const current = await this.#read(signal);
       if (current === undefined) throw new NotAuthenticatedError('no tokens are stored for this grant; authenticate first');
@@ -464,7 +472,7 @@ export class TokenManager {
       const usable = current.record.accessToken !== undefined && now < current.serveUntil;
       if (mode.kind === 'due' && current.version !== mode.staleVersion && usable) return this.#usedStored(current, started);
       if (mode.kind === 'rejected' && current.record.accessToken !== mode.token && usable) return this.#usedStored(current, started);
-      return await this.#refreshWithLwa(current, refreshToken, lease, started, signal);
+      return await this.#refreshWithLwa(current, refreshToken, lease, started, signal, handOver);
     } finally {
       await lease?.release().catch(() => undefined);
     }
@@ -530,6 +538,12 @@ export class TokenManager {
   }
 
   async #acquire(signal: AbortSignal): Promise<LockLease | undefined> {
+    const held = this.#pendingLease;
+    if (held !== undefined && !held.lease.signal.aborted) {
+      // The lease a pending commit holds: this process's refresh takes it over.
+      this.#pendingLease = undefined;
+      return held.lease;
+    }
     const started = this.#clock.now();
     try {
       const lease = await this.#lock.acquire(`refresh:${this.key}`, { ttlMs: this.#lockTtlMs, waitMs: this.#lockWaitMs, signal });
@@ -545,7 +559,14 @@ export class TokenManager {
     }
   }
 
-  async #refreshWithLwa(current: Snapshot, refreshToken: string, lease: LockLease | undefined, started: number, signal: AbortSignal): Promise<Snapshot> {
+  async #refreshWithLwa(
+    current: Snapshot,
+    refreshToken: string,
+    lease: LockLease | undefined,
+    started: number,
+    signal: AbortSignal,
+    handOver: () => LockLease | undefined,
+  ): Promise<Snapshot> {
     const timing: RequestTiming = { sentAt: 0, deadline: 0 };
     let response: TokenResponse;
     try {
@@ -558,7 +579,7 @@ export class TokenManager {
     this.#setAccessToken(record, response, timing.sentAt);
     delete record.revoked;
     const rotated = response.refreshToken !== undefined && response.refreshToken !== refreshToken;
-    const result = await this.#commit({ base: current.base, record, mode: 'refresh', consumed: refreshToken, since: undefined, failures: 0 }, timing.deadline, signal);
+    const result = await this.#commit({ base: current.base, record, mode: 'refresh', consumed: refreshToken, since: undefined, failures: 0 }, timing.deadline, handOver);
     if (result.outcome === 'superseded') {
       // Another holder wrote meanwhile (our lease was lost, or the grant was cleared or replaced).
       const theirs = result.snapshot;
@@ -597,26 +618,18 @@ export class TokenManager {
   // ---------------------------------------------------------------- committing what LWA answered
 
   /**
-   * Writes what LWA answered. A store that fails leaves it pending: served from memory, written
-   * again with backoff until `deadline`, then in the background until it lands or is superseded.
+   * Writes what LWA answered. When the store fails, the tokens are served from memory at once and
+   * written again in the background with backoff: holding the refresh lease (handed over by the
+   * caller) until the refresh `deadline`, then without it, until the write lands or is superseded.
    */
-  async #commit(pending: PendingCommit, deadline: number, signal: AbortSignal | undefined): Promise<SettleResult> {
+  async #commit(pending: PendingCommit, deadline: number, handOver?: () => LockLease | undefined): Promise<SettleResult> {
     this.#pending = pending;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.#settlePending();
-      } catch (error) {
-        if (this.#pending !== pending) throw error;
-        const delayMs = backoffDelay(Math.min(attempt, 10), this.#retry);
-        if (signal?.aborted || this.#clock.now() + delayMs >= deadline) break;
-        try {
-          await this.#clock.sleep(delayMs, signal);
-        } catch {
-          break;
-        }
-      }
+    try {
+      return await this.#settlePending();
+    } catch (error) {
+      if (this.#pending !== pending) throw error;
     }
-    this.#flushInBackground();
+    this.#flushInBackground(handOver?.(), deadline);
     return { outcome: 'landed', snapshot: (this.#snapshot = this.#pendingSnapshot(pending)) };
   }
 
@@ -682,21 +695,39 @@ export class TokenManager {
     return snapshot;
   }
 
-  /** Keeps writing the pending commit with backoff until it lands, is superseded, or the manager closes. */
-  #flushInBackground(): void {
+  /**
+   * Keeps writing the pending commit with backoff until it lands, is superseded, or the manager
+   * closes. A lease given is held until `deadline` (so no other holder refreshes from the token
+   * this process already exchanged; a refresh of this process may take it over), then released.
+   */
+  #flushInBackground(lease?: LockLease, deadline = 0): void {
+    if (lease !== undefined) {
+      this.#releasePendingLease();
+      this.#pendingLease = { lease, deadline };
+    }
     if (this.#flushing !== undefined) return;
     const stop = this.#closing.signal;
     this.#flushing = (async () => {
       for (let attempt = 1; this.#pending !== undefined && !stop.aborted; attempt++) {
-        await this.#clock.sleep(backoffDelay(Math.min(attempt, 10), this.#retry), stop);
+        const delayMs = backoffDelay(Math.min(attempt, 10), this.#retry);
+        const held = this.#pendingLease;
+        if (held !== undefined && (held.lease.signal.aborted || this.#clock.now() + delayMs >= held.deadline)) this.#releasePendingLease();
+        await this.#clock.sleep(delayMs, stop);
         if (this.#pending === undefined) break;
         await this.#settlePending().catch(() => undefined);
       }
     })()
       .catch(() => undefined)
       .finally(() => {
+        this.#releasePendingLease();
         this.#flushing = undefined;
       });
+  }
+
+  #releasePendingLease(): void {
+    const held = this.#pendingLease;
+    this.#pendingLease = undefined;
+    held?.lease.release().catch(() => undefined);
   }
 
   /** Records that LWA refused `refreshToken`, unless a newer holder stored another one meanwhile or the lease was lost. */
@@ -868,7 +899,7 @@ export class TokenManager {
     }
     const record: TokenRecord = { v: 1, refreshToken: response.refreshToken, consentedAt: timing.sentAt };
     this.#setAccessToken(record, response, timing.sentAt);
-    const result = await this.#commit({ base, record, mode: 'replace', since: undefined, failures: 0 }, timing.deadline, signal);
+    const result = await this.#commit({ base, record, mode: 'replace', since: undefined, failures: 0 }, timing.deadline);
     this.#emit({ type: 'authenticated', method: 'code', requestId: response.requestId });
     if (response.problem !== undefined) throw response.problem;
     return this.#info(result.snapshot);

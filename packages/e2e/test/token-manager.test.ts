@@ -274,7 +274,6 @@ describe('refreshing', () => {
     { kind: 'status', status: 503 },
     { kind: 'status', status: 429, retryAfter: '1' },
     { kind: 'status', status: 408 },
-    { kind: 'drop' },
   ] as const)('retries a transient failure (%o) within the bound', async (fault) => {
     const { h, manager } = await authenticated();
     h.lwa.fail({ ...fault, times: 2 });
@@ -282,6 +281,17 @@ describe('refreshing', () => {
     expect(h.lwa.isValidAccessToken(token)).toBe(true);
     expect(h.lwa.counts.refresh_token).toBe(3);
     expect(h.events.filter((e) => e.type === 'retry').length).toBe(2);
+  });
+
+  it('a connection dropped after the request was sent is not retried in that refresh; the next refresh works', async () => {
+    const { h, manager } = await authenticated();
+    h.lwa.fail({ kind: 'drop' });
+    const error = await manager.getAccessToken().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TokenRefreshError);
+    expect((error as Error).message).toMatch(/may have reached LWA/);
+    expect(h.lwa.counts.refresh_token).toBe(1);
+    expect(h.lwa.isValidAccessToken(await manager.getAccessToken())).toBe(true);
+    expect(h.lwa.counts.refresh_token).toBe(2);
   });
 
   it('gives up after maxAttempts with TokenRefreshError carrying the request id', async () => {

@@ -114,6 +114,16 @@ export class LwaSimulator {
     this.book.revoke(refreshToken);
   }
 
+  /** True for a refresh token LWA would accept now: its grant's current one, not revoked. */
+  isUsableRefreshToken(refreshToken: string): boolean {
+    return this.book.isUsableRefreshToken(refreshToken);
+  }
+
+  /** The refresh token that currently works for the grant `refreshToken` belongs to (after rotations), if any. */
+  currentRefreshToken(refreshToken: string): string | undefined {
+    return this.book.currentOf(refreshToken);
+  }
+
   /** True for an access token this simulator issued that has not expired (per `now`). */
   isValidAccessToken(token: string): boolean {
     return this.book.isValidAccessToken(token);
@@ -198,13 +208,15 @@ export class LwaSimulator {
     this.countsByGrant.total += 1;
     if (grantType === 'authorization_code' || grantType === 'refresh_token') this.countsByGrant[grantType] += 1;
     const fault = this.faults.take();
-    this.server.later(this.latencyMs, () => {
+    const processed = fault?.kind === 'drop-after-processing' || fault?.kind === 'slow' || fault?.kind === 'odd-fields';
+    const delayMs = fault?.kind === 'slow' ? (fault.delayMs ?? 0) : this.latencyMs;
+    this.server.later(delayMs, () => {
       if (fault?.kind === 'drop') {
         req.socket.destroy();
         return;
       }
       if (fault?.kind === 'hang') return;
-      if (fault) {
+      if (fault && !processed) {
         const answer = faultBody(fault, requestId);
         record.status = answer.status;
         const headers: Record<string, string> = { 'content-type': answer.contentType, 'cache-control': 'no-store' };
@@ -219,7 +231,18 @@ export class LwaSimulator {
         requestId,
       );
       record.status = answer.status;
-      sendJson(res, answer.status, answer.body);
+      if (fault?.kind === 'drop-after-processing') {
+        req.socket.destroy();
+        return;
+      }
+      const body: Record<string, unknown> = { ...answer.body };
+      if (fault?.kind === 'odd-fields' && answer.status === 200) {
+        for (const [name, value] of Object.entries(fault.fields ?? {})) {
+          if (value === undefined) delete body[name];
+          else body[name] = value;
+        }
+      }
+      sendJson(res, answer.status, body);
     });
   }
 }

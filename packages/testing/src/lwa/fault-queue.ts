@@ -40,7 +40,7 @@ export function faultBody(fault: LwaFault, requestId: string): { status: number;
   switch (fault.kind) {
     case 'status': {
       const error = fault.error ?? defaultErrorFor(fault.status);
-      const body = { error, error_description: `Simulated ${fault.status} ${error}`, request_id: requestId };
+      const body = { error, error_description: fault.description ?? `Simulated ${fault.status} ${error}`, request_id: requestId };
       return { status: fault.status, contentType: 'application/json;charset=UTF-8', body: JSON.stringify(body) };
     }
     case 'html':

@@ -75,6 +75,11 @@ export class LwaGrantBook {
     return grant !== undefined && !grant.revoked && grant.current === token;
   }
 
+  /** The current refresh token of the grant `token` belongs to. */
+  currentOf(token: string): string | undefined {
+    return this.grantOf(token)?.current;
+  }
+
   /** Replaces a grant's refresh token with a new one (the old one stops working). */
   rotate(token: string): string {
     const id = this.refreshTokens.get(token);

@@ -56,6 +56,8 @@ export type LwaFault =
       retryAfter?: string;
       /** The body's `error` field. @default derived from the status (server_error, temporarily_unavailable, ...) */
       error?: string;
+      /** The body's `error_description`. @default 'Simulated <status> <error>' */
+      description?: string;
       /** How many requests get this fault. @default 1 */
       times?: number;
     }
@@ -68,6 +70,21 @@ export type LwaFault =
       kind: 'html' | 'invalid-json' | 'missing-access-token' | 'bad-expires-in' | 'drop' | 'hang';
       /** HTTP status of the `html` fault. @default 200 */
       status?: number;
+      /** How many requests get this fault. @default 1 */
+      times?: number;
+     }
+  | {
+      /**
+       * The request is processed as usual (a rotating refresh token is spent and replaced), then:
+       * `drop-after-processing`: the socket is destroyed without an answer, as when an answer is lost;
+       * `slow`: the answer comes after `delayMs` instead of the simulator's latency;
+       * `odd-fields`: a 200 answer gets `fields` merged into its body (e.g. `{ expires_in: '3600.0' }`).
+       */
+      kind: 'drop-after-processing' | 'slow' | 'odd-fields';
+      /** Delay of the `slow` answer, in ms. @default 0 */
+      delayMs?: number;
+      /** Fields of the `odd-fields` answer: each replaces the field of that name; `undefined` removes it. */
+      fields?: Record<string, unknown>;
       /** How many requests get this fault. @default 1 */
       times?: number;
     };
