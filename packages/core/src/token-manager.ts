@@ -66,8 +66,11 @@ interface PendingCommit {
   record: TokenRecord;
   /** `refresh`: a refresh's result (a newer write by another holder wins); `replace`: new credentials. */
   mode: 'refresh' | 'replace';
-  /** The refresh token that was exchanged (mode `refresh`). */
-  consumed?: string;
+  /**
+   * The refresh tokens exchanged to get here (mode `refresh`): the last one, and those of earlier
+   * pending results this one builds on. A stored record holding any of them is older than this.
+   */
+  consumed: string[];
   /** When the first write failed (epoch ms), or undefined before any failure. */
   since: number | undefined;
   /** Failed write attempts. */
@@ -579,7 +582,9 @@ export class TokenManager {
     this.#setAccessToken(record, response, timing.sentAt);
     delete record.revoked;
     const rotated = response.refreshToken !== undefined && response.refreshToken !== refreshToken;
-    const result = await this.#commit({ base: current.base, record, mode: 'refresh', consumed: refreshToken, since: undefined, failures: 0 }, timing.deadline, handOver);
+    const earlier = this.#pending !== undefined && this.#pending.record === current.record ? this.#pending.consumed.slice(0, 8) : [];
+    const pending: PendingCommit = { base: current.base, record, mode: 'refresh', consumed: [refreshToken, ...earlier], since: undefined, failures: 0 };
+    const result = await this.#commit(pending, timing.deadline, handOver);
     if (result.outcome === 'superseded') {
       // Another holder wrote meanwhile (our lease was lost, or the grant was cleared or replaced).
       const theirs = result.snapshot;
@@ -660,20 +665,29 @@ export class TokenManager {
         // An earlier try did land though the store reported a failure.
         return { outcome: 'landed', snapshot: this.#landed(pending, theirs) };
       }
-      const replaces =
-        pending.mode === 'replace' ||
-        (theirs?.record.revoked !== undefined &&
-          pending.consumed !== undefined &&
-          theirs.record.revoked.refreshTokenId === (await refreshTokenId(pending.consumed)));
-      if (!replaces) {
+      if (!(await this.#replaces(pending, theirs))) {
         this.#pending = undefined;
         return { outcome: 'superseded', snapshot: theirs };
       }
-      // New credentials replace whatever is there; a refresh result replaces a revocation mark
-      // set for the very refresh token it exchanged successfully.
       pending.base = theirs?.version;
     }
     throw new StoreUnavailableError(`The token store kept changing ${this.key}; the new tokens are held in memory`);
+  }
+
+  /**
+   * Whether a pending write replaces what another write left: new credentials replace anything; a
+   * refresh result replaces a record that still holds the refresh token it exchanged (an earlier
+   * write of its own, or a revocation mark set for that token), never a newer one.
+   */
+  async #replaces(pending: PendingCommit, theirs: Snapshot | undefined): Promise<boolean> {
+    if (pending.mode === 'replace') return true;
+    if (theirs === undefined) return false;
+    const stored = theirs.record.refreshToken;
+    if (stored !== undefined && pending.consumed.includes(stored)) return true;
+    const mark = theirs.record.revoked;
+    if (mark === undefined) return false;
+    for (const token of pending.consumed) if ((await refreshTokenId(token)) === mark.refreshTokenId) return true;
+    return false;
   }
 
   #commitFailed(pending: PendingCommit, error: unknown): void {
@@ -759,8 +773,9 @@ export class TokenManager {
       delete marked.accessToken;
       delete marked.expiresAt;
       delete marked.obtainedAt;
-      if (this.#pending !== undefined && this.#pending.record.refreshToken === refreshToken) this.#pending = undefined;
       if ((await this.#write(current.base, marked)) !== undefined) {
+        // The mark holds the pending record's refresh token: it takes the pending write's place.
+        if (this.#pending?.record.refreshToken === refreshToken) this.#pending = undefined;
         this.#emit({ type: 'revoked', description: error.lwaErrorDescription, requestId: error.requestId });
         break;
       }
@@ -899,7 +914,7 @@ export class TokenManager {
     }
     const record: TokenRecord = { v: 1, refreshToken: response.refreshToken, consentedAt: timing.sentAt };
     this.#setAccessToken(record, response, timing.sentAt);
-    const result = await this.#commit({ base, record, mode: 'replace', since: undefined, failures: 0 }, timing.deadline);
+    const result = await this.#commit({ base, record, mode: 'replace', consumed: [], since: undefined, failures: 0 }, timing.deadline);
     this.#emit({ type: 'authenticated', method: 'code', requestId: response.requestId });
     if (response.problem !== undefined) throw response.problem;
     return this.#info(result.snapshot);
@@ -1013,11 +1028,25 @@ export class TokenManager {
     this.#closing.abort(new TokenRefreshError('the TokenManager was closed before the refresh finished'));
     if (inflight !== undefined) await this.#within(inflight.done);
     await this.#within(this.#flushing ?? Promise.resolve());
-    if (this.#pending !== undefined) await this.#within(this.#settlePending());
+    if (this.#pending !== undefined) await this.#within(this.#lastCommit());
     const unsubscribe = await this.#subscription;
     this.#subscription = undefined;
     await unsubscribe?.().catch(() => undefined);
     this.#snapshot = undefined;
+  }
+
+  /** Tries to write a pending commit, with backoff, until it lands or `closeTimeoutMs` has passed. */
+  async #lastCommit(): Promise<void> {
+    const end = this.#clock.now() + this.#closeTimeoutMs;
+    for (let attempt = 1; this.#pending !== undefined; attempt++) {
+      try {
+        await this.#settlePending();
+      } catch {
+        const delayMs = backoffDelay(Math.min(attempt, 10), this.#retry);
+        if (this.#clock.now() + delayMs >= end) return;
+        await this.#clock.sleep(delayMs);
+      }
+    }
   }
 
   /** Waits for `work` to settle, at most `closeTimeoutMs`. */

@@ -112,6 +112,18 @@ describe('authentication', () => {
     expect(await other.setRefreshToken(h.lwa.issueRefreshToken(), { ifAbsent: true })).toBe(false);
     expect(await other.getAccessToken()).toBe(token);
   });
+
+  it('setRefreshToken with ifAbsent treats a revoked grant as absent', async () => {
+    h = await startHarness();
+    const manager = h.manager();
+    const first = h.lwa.issueRefreshToken();
+    await manager.setRefreshToken(first);
+    h.lwa.revoke(first);
+    await expect(manager.getAccessToken()).rejects.toBeInstanceOf(InvalidGrantError);
+    expect(await manager.getTokenInfo()).toMatchObject({ status: 'revoked' });
+    expect(await h.manager().setRefreshToken(h.lwa.issueRefreshToken(), { ifAbsent: true })).toBe(true);
+    expect(h.lwa.isValidAccessToken(await manager.getAccessToken())).toBe(true);
+  });
 });
 
 describe('bad input changes nothing', () => {

@@ -23,6 +23,8 @@ export class FaultyStore implements TokenStore {
   /** Forgets every queued failure. */
   heal(): void {
     for (const operation of Object.keys(this.#failures) as StoreOperation[]) this.#failures[operation] = 0;
+    this.#writeThenThrow = 0;
+    this.#falseConflicts = 0;
   }
 
   /** Every call throws until `up()`. */
@@ -89,36 +91,43 @@ export class FaultyStore implements TokenStore {
   }
 }
 
-/** An InProcessLock whose current leases can be lost on command (their signal aborts). */
+/**
+ * An InProcessLock whose current leases can be lost on command: their signal aborts and the lock
+ * is free for the next holder at once, while the old holder may still be working (as when a
+ * lease expires under a paused process).
+ */
 export class LosableLock implements Lock {
   readonly #inner = new InProcessLock();
-  readonly #held = new Set<AbortController>();
+  readonly #held = new Map<AbortController, LockLease>();
   /** Leases granted so far. */
   granted = 0;
-  /** Leases released so far. */
+  /** Leases released by their holders so far. */
   released = 0;
 
   async acquire(key: string, options: LockAcquireOptions): Promise<LockLease> {
     const lease = await this.#inner.acquire(key, options);
     const lost = new AbortController();
-    this.#held.add(lost);
+    this.#held.set(lost, lease);
     this.granted++;
     return {
       signal: lost.signal,
       release: async () => {
-        this.#held.delete(lost);
         this.released++;
-        await lease.release();
+        if (this.#held.delete(lost)) await lease.release();
       },
     };
   }
 
-  /** Every lease held now is lost. */
+  /** Every lease held now is lost, and the lock is free. */
   loseLeases(): void {
-    for (const lost of this.#held) lost.abort(new Error('simulated lease loss'));
+    for (const [lost, lease] of this.#held) {
+      this.#held.delete(lost);
+      lost.abort(new Error('simulated lease loss'));
+      void lease.release();
+    }
   }
 
-  /** Leases granted and not released. */
+  /** Leases granted and not released by their holders. */
   get held(): number {
     return this.granted - this.released;
   }
