@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { TokenRefreshError } from '@ads-token/core';
+import type { TokenRefreshError } from '@ads-token/core';
 import { afterEach, expect, it } from 'vitest';
 import { startHarness, type Harness } from './support/harness.js';
 
