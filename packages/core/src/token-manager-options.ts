@@ -25,7 +25,7 @@ export interface TokenManagerOptions {
   region?: Region;
   /** Redirect URI registered for the app. @default 'https://localhost' */
   redirectUri?: string;
-  /** Scope to ask consent for. @default 'advertising::campaign_management' */
+  /** Scope(s) to ask consent for, separated by single spaces. @default 'advertising::campaign_management' */
   scope?: string;
   /** Seconds before expiry at which a refresh starts (capped at half a token's lifetime). @default 300 */
   refreshBuffer?: number;
