@@ -1,41 +1,30 @@
 import { isAbortError, raceSignal } from './abort.js';
-import {
-  DEFAULT_REDIRECT_URI,
-  DEFAULT_SCOPE,
-  buildAuthorizationUrl,
-  parseRedirectUrl,
-  type AuthorizationRequest,
-} from './authorization.js';
-import type { Clock } from './clock.js';
+import { buildAuthorizationUrl, parseRedirectUrl, type AuthorizationRequest } from './authorization.js';
 import {
   AdsTokenError,
   ConfigurationError,
   type AdsTokenErrorCode,
-  HttpTransportError,
   InvalidGrantError,
   NotAuthenticatedError,
   StoreUnavailableError,
   TokenRefreshError,
 } from './errors.js';
-import type { HttpClient, HttpResponse } from './http-client.js';
-import { InProcessLock } from './in-process-lock.js';
 import { whileHeldOpen } from './keep-alive.js';
-import type { Lock, LockLease } from './lock.js';
-import { MemoryTokenStore } from './memory-token-store.js';
+import type { LockLease } from './lock.js';
+import type { RequestTiming } from './lwa/lwa-token-client.js';
+import type { GrantType, TokenResponse } from './lwa/token-response.js';
+import { requireText } from './option-checks.js';
 import { randomId } from './random.js';
-import type { RecordSealer } from './record-sealer.js';
-import { REGIONS, isRegion, type Region } from './regions.js';
-import { requireNumber, requireScope, requireText, requireUrl } from './option-checks.js';
-import { backoffDelay, parseRetryAfter, resolveRetryOptions, type ResolvedRetryOptions } from './retry.js';
-import { createRecordSealer } from './sealing/index.js';
+import { GRANT_CONTEXT, resolveGrantContext, type GrantContext } from './refresh/grant-context.js';
+import type { SchedulerTicket } from './refresh/refresh-scheduler.js';
+import type { Region } from './regions.js';
+import { backoffDelay } from './retry.js';
 import { storeKey } from './store-key.js';
-import { SystemClock } from './system-clock.js';
 import type { TokenEvent } from './token-events.js';
 import type { TokenInfo } from './token-info.js';
 import type { TokenManagerOptions } from './token-manager-options.js';
 import { decodeTokenRecord, encodeTokenRecord, refreshTokenId, type TokenRecord } from './token-record.js';
-import { readTokenResponse, type GrantType, type TokenResponse } from './token-response.js';
-import type { Options, StoredRecord, TokenStore } from './token-store.js';
+import type { Options, StoredRecord } from './token-store.js';
 
 /** No token with less than this left is served (scaled down for tokens that live under 4 minutes). */
 const FLOOR_MS = 60_000;
@@ -79,17 +68,14 @@ interface PendingCommit {
 
 type SettleResult = { outcome: 'landed'; snapshot: Snapshot } | { outcome: 'superseded'; snapshot: Snapshot | undefined };
 
-/** When a token request was sent and when its refresh must end. */
-interface RequestTiming {
-  sentAt: number;
-  deadline: number;
-}
 
 type RefreshMode = { kind: 'due'; staleVersion: string | undefined } | { kind: 'force' } | { kind: 'rejected'; token: string };
 
 interface Inflight {
   promise: Promise<Snapshot>;
   force: boolean;
+  /** Moves a background refresh still waiting for a scheduler slot ahead: a caller now waits for it. */
+  ticket: SchedulerTicket;
   /** Settles when the refresh's own work (lease release included) is over. */
   done: Promise<unknown>;
 }
@@ -102,6 +88,13 @@ function sameTokens(a: TokenRecord, b: TokenRecord): boolean {
   return a.refreshToken === b.refreshToken && a.accessToken === b.accessToken && a.expiresAt === b.expiresAt && a.revoked === undefined;
 }
 
+/** A fraction in [0, 0.5) fixed per key: where inside its buffer a pooled grant's refresh starts. */
+function spread(key: string): number {
+  let hash = 2166136261;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 16777619);
+  return ((hash >>> 0) / 2 ** 32) * 0.5;
+}
+
 function errorCode(error: unknown): AdsTokenErrorCode | 'UNKNOWN' {
   return error instanceof AdsTokenError ? error.code : 'UNKNOWN';
 }
@@ -111,83 +104,55 @@ function errorCode(error: unknown): AdsTokenErrorCode | 'UNKNOWN' {
  * early, and coordinates through its store and lock so a fleet makes one refresh per expiry.
  */
 export class TokenManager {
-  /** The LWA client id. */
-  readonly clientId: string;
   /** The grant this manager holds. */
   readonly grantId: string;
-  /** The LWA region: `'NA'`, `'EU'` or `'FE'`. */
-  readonly region: Region;
   /** The store key of this grant. */
   readonly key: string;
 
-  readonly #clientSecret: string;
-  readonly #http: HttpClient;
-  readonly #store: TokenStore;
-  readonly #lock: Lock;
-  readonly #clock: Clock;
-  readonly #sealer: RecordSealer;
-  readonly #redirectUri: string;
-  readonly #scope: string;
-  readonly #authorizationUrl: string;
-  readonly #tokenUrl: string;
-  readonly #bufferMs: number;
-  readonly #retry: ResolvedRetryOptions;
-  readonly #background: boolean;
-  readonly #cooldownMs: number;
-  readonly #lockTtlMs: number;
-  readonly #lockWaitMs: number;
-  readonly #unlockedFallback: boolean;
-  readonly #closeTimeoutMs: number;
-  readonly #onEvent: ((event: TokenEvent) => void) | undefined;
-
+  /** What this manager shares with the other grants of its pool (its own when standalone). */
+  readonly #ctx: GrantContext;
+  /** Where inside its buffer this grant's refresh starts (0: at the buffer's start; pools spread grants). */
+  readonly #jitter: number;
   #snapshot: Snapshot | undefined;
   /** Counts the store's change notifications for this key. */
   #generation = 0;
-  readonly #changeWaiters = new Set<() => void>();
+  #changeWaiters: Set<() => void> | undefined;
   #inflight: Inflight | undefined;
   #cooldownUntil = 0;
   #closed = false;
   /** Aborts every refresh, wait and background commit when the manager closes. */
-  readonly #closing = new AbortController();
+  #closingController: AbortController | undefined;
   #subscription: Promise<(() => Promise<void>) | undefined> | undefined;
   #pending: PendingCommit | undefined;
   #flushing: Promise<void> | undefined;
   /** The refresh lease a pending commit holds until its refresh deadline. */
   #pendingLease: { lease: LockLease; deadline: number } | undefined;
-  /** Refresh tokens this process has seen, so their text is redacted from anything LWA says. */
-  readonly #knownSecrets = new Set<string>();
 
   /** Creates a manager; does no I/O. Throws {@link ConfigurationError} for bad options. */
   constructor(options: TokenManagerOptions) {
     if (typeof options !== 'object' || options === null) throw new ConfigurationError('TokenManager options are required');
-    this.clientId = requireText('clientId', options.clientId);
-    this.#clientSecret = requireText('clientSecret', options.clientSecret);
-    if (typeof options.http?.send !== 'function') {
-      throw new ConfigurationError('http is required: pass an HttpClient such as new FetchHttpClient() from @ads-token/fetch-adapter');
-    }
-    this.#http = options.http;
+    this.#ctx = (options as { [GRANT_CONTEXT]?: GrantContext })[GRANT_CONTEXT] ?? resolveGrantContext(options);
     this.grantId = options.grantId === undefined ? 'default' : requireText('grantId', options.grantId);
-    const region = options.region ?? 'NA';
-    if (!isRegion(region)) throw new ConfigurationError(`region must be 'NA', 'EU' or 'FE'`);
-    this.region = region;
-    this.#redirectUri = requireUrl('redirectUri', options.redirectUri ?? DEFAULT_REDIRECT_URI);
-    this.#scope = options.scope === undefined ? DEFAULT_SCOPE : requireScope(options.scope);
-    this.#authorizationUrl = requireUrl('endpoints.authorizationUrl', options.endpoints?.authorizationUrl ?? REGIONS[region].authorizationUrl);
-    this.#tokenUrl = requireUrl('endpoints.tokenUrl', options.endpoints?.tokenUrl ?? REGIONS[region].tokenUrl);
-    this.#bufferMs = requireNumber('refreshBuffer', options.refreshBuffer, 300, 0, 86_400) * 1000;
-    this.#retry = resolveRetryOptions(options.retry);
-    this.#background = options.backgroundRefresh ?? true;
-    this.#cooldownMs = requireNumber('backgroundRetryCooldownMs', options.backgroundRetryCooldownMs, 30_000, 0, 86_400_000);
-    this.#lockTtlMs = requireNumber('lockTtlMs', options.lockTtlMs, 15_000, 1, 3_600_000);
-    this.#lockWaitMs = requireNumber('lockWaitMs', options.lockWaitMs, 35_000, 0, 3_600_000);
-    this.#unlockedFallback = options.refreshWithoutLockWhenUnavailable ?? false;
-    this.#closeTimeoutMs = requireNumber('closeTimeoutMs', options.closeTimeoutMs, 5000, 0, 3_600_000);
-    this.#onEvent = options.onEvent;
-    this.#store = options.store ?? new MemoryTokenStore();
-    this.#lock = options.lock ?? new InProcessLock();
-    this.#clock = options.clock ?? new SystemClock();
-    this.#sealer = createRecordSealer({ encryptionKey: options.encryptionKey, clientSecret: this.#clientSecret });
-    this.key = storeKey(this.clientId, this.grantId);
+    this.key = storeKey(this.#ctx.clientId, this.grantId);
+    this.#jitter = this.#ctx.jitter ? spread(this.key) : 0;
+  }
+
+  /** The LWA client id. */
+  get clientId(): string {
+    return this.#ctx.clientId;
+  }
+
+  /** The LWA region: `'NA'`, `'EU'` or `'FE'`. */
+  get region(): Region {
+    return this.#ctx.region;
+  }
+
+  get #closing(): AbortController {
+    return (this.#closingController ??= new AbortController());
+  }
+
+  get #waiters(): Set<() => void> {
+    return (this.#changeWaiters ??= new Set());
   }
 
   // ---------------------------------------------------------------- access tokens
@@ -228,15 +193,17 @@ export class TokenManager {
       const hot = this.#usableToken();
       if (hot !== undefined && hot !== rejected) return hot;
       if (this.#inflight !== undefined) {
+        this.#inflight.ticket.promote?.();
         const joined = await raceSignal(this.#inflight.promise, signal);
         const token = joined.record.accessToken;
-        if (token !== undefined && token !== rejected && this.#clock.now() < joined.serveUntil) return token;
+        if (token !== undefined && token !== rejected && this.#ctx.clock.now() < joined.serveUntil) return token;
       }
       return this.#tokenOf(await raceSignal(this.#share({ kind: 'rejected', token: rejected }, false), signal));
     }
     for (;;) {
       const current = this.#inflight;
       if (current === undefined) return this.#tokenOf(await raceSignal(this.#share({ kind: 'force' }, false), signal));
+      current.ticket.promote?.();
       if (current.force) return this.#tokenOf(await raceSignal(current.promise, signal));
       await raceSignal(current.promise.catch(() => undefined), signal);
     }
@@ -245,9 +212,9 @@ export class TokenManager {
   #hotToken(): string | undefined {
     const s = this.#snapshot;
     if (s === undefined || s.generation !== this.#generation || this.#closed) return undefined;
-    const now = this.#clock.now();
+    const now = this.#ctx.clock.now();
     if (now < s.refreshAt) return s.record.accessToken;
-    if (now < s.serveUntil && this.#background) {
+    if (now < s.serveUntil && this.#ctx.background) {
       this.#refreshInBackground(s, now);
       return s.record.accessToken;
     }
@@ -256,7 +223,7 @@ export class TokenManager {
 
   #usableToken(): string | undefined {
     const s = this.#snapshot;
-    return s !== undefined && this.#clock.now() < s.serveUntil ? s.record.accessToken : undefined;
+    return s !== undefined && this.#ctx.clock.now() < s.serveUntil ? s.record.accessToken : undefined;
   }
 
   #tokenOf(snapshot: Snapshot): string {
@@ -270,8 +237,9 @@ export class TokenManager {
     signal?.throwIfAborted();
     try {
       const inflight = this.#inflight;
+      inflight?.ticket.promote?.();
       const snapshot = await raceSignal(inflight?.promise ?? this.#share({ kind: 'due', staleVersion: undefined }, false, true), signal);
-      if ((snapshot.fresh === true || this.#clock.now() < snapshot.serveUntil) && snapshot.record.accessToken !== undefined) {
+      if ((snapshot.fresh === true || this.#ctx.clock.now() < snapshot.serveUntil) && snapshot.record.accessToken !== undefined) {
         return snapshot.record.accessToken;
       }
       // A joined refresh may have been a background one that decided the old token was still good.
@@ -297,27 +265,31 @@ export class TokenManager {
    */
   #share(mode: RefreshMode, background: boolean, loadFirst = false): Promise<Snapshot> {
     if (this.#inflight !== undefined && mode.kind !== 'force') return this.#inflight.promise;
-    const started = this.#clock.now();
+    const started = this.#ctx.clock.now();
     // The shared promise has its own deadline (lock wait plus the refresh); at it, or at close(),
     // everything the refresh waits on is aborted and its lease released.
-    const limitMs = this.#lockWaitMs + this.#retry.timeoutMs + 5000;
+    const limitMs = this.#ctx.lockWaitMs + this.#ctx.retry.timeoutMs + 5000;
     const deadline = new AbortController();
     const timer = new AbortController();
-    this.#clock.sleep(limitMs, timer.signal).then(
+    this.#ctx.clock.sleep(limitMs, timer.signal).then(
       () => deadline.abort(new TokenRefreshError(`the refresh did not finish within ${limitMs} ms`)),
       () => undefined,
     );
     const signal = AbortSignal.any([deadline.signal, this.#closing.signal]);
+    // The scheduler bounds how many grants of a pool refresh at once; waiting callers go first.
+    const ticket: SchedulerTicket = {};
+    const refresh = (m: RefreshMode): Promise<Snapshot> =>
+      this.#ctx.scheduler.run(background ? 'background' : 'foreground', () => this.#refreshLocked(m, started, signal), signal, ticket);
     const run = async (): Promise<Snapshot> => {
       if (loadFirst) {
         const loaded = await this.#load(signal);
-        const now = this.#clock.now();
+        const now = this.#ctx.clock.now();
         if (now < loaded.refreshAt) return loaded;
         // Inside the buffer: serve it; the next hot call starts the background refresh.
-        if (now < loaded.serveUntil && this.#background) return loaded;
-        return this.#refreshLocked({ kind: 'due', staleVersion: loaded.version }, started, signal);
+        if (now < loaded.serveUntil && this.#ctx.background) return loaded;
+        return refresh({ kind: 'due', staleVersion: loaded.version });
       }
-      return this.#refreshLocked(mode, started, signal);
+      return refresh(mode);
     };
     const work = run();
     const done = work.then(
@@ -327,19 +299,19 @@ export class TokenManager {
     const promise = raceSignal(work, signal).then(
       (snapshot) => snapshot,
       (error: unknown) => {
-        if (background) this.#cooldownUntil = this.#clock.now() + this.#cooldownMs;
+        if (background) this.#cooldownUntil = this.#ctx.clock.now() + this.#ctx.cooldownMs;
         this.#emit({
           type: 'refresh_failed',
           code: errorCode(error),
           message: error instanceof Error ? error.message : String(error),
-          durationMs: this.#clock.now() - started,
+          durationMs: this.#ctx.clock.now() - started,
           requestId: error instanceof TokenRefreshError ? error.requestId : undefined,
           background,
         });
         throw error;
       },
     );
-    const inflight: Inflight = { promise, force: mode.kind === 'force', done };
+    const inflight: Inflight = { promise, force: mode.kind === 'force', done, ticket };
     this.#inflight = inflight;
     const clear = (): void => {
       if (this.#inflight === inflight) this.#inflight = undefined;
@@ -356,8 +328,8 @@ export class TokenManager {
     if (record.accessToken !== undefined && record.expiresAt !== undefined && record.revoked === undefined) {
       const lifetime = Math.max(0, record.expiresAt - (record.obtainedAt ?? record.expiresAt - 3_600_000));
       const floor = Math.min(FLOOR_MS, lifetime / 4);
-      const buffer = Math.max(floor, Math.min(this.#bufferMs, lifetime / 2));
-      refreshAt = record.expiresAt - buffer;
+      const buffer = Math.max(floor, Math.min(this.#ctx.bufferMs, lifetime / 2));
+      refreshAt = record.expiresAt - buffer + (buffer - floor) * this.#jitter;
       serveUntil = record.expiresAt - floor;
     }
     return { version, record, refreshAt, serveUntil, generation, base };
@@ -383,13 +355,12 @@ export class TokenManager {
     const generation = this.#generation;
     let stored: StoredRecord | undefined;
     try {
-      stored = await this.#store.get(this.key, { signal });
+      stored = await this.#ctx.store.get(this.key, { signal });
     } catch (error) {
       throw this.#storeError(error, 'read');
     }
     if (stored === undefined) return (this.#snapshot = undefined);
-    const record = decodeTokenRecord(await this.#sealer.open(this.key, stored.data), this.key);
-    this.#remember(record.refreshToken);
+    const record = decodeTokenRecord(await this.#ctx.sealer.open(this.key, stored.data), this.key);
     return (this.#snapshot = this.#snap(stored.version, record, generation));
   }
 
@@ -404,10 +375,10 @@ export class TokenManager {
   async #write(expectedVersion: string | undefined, record: TokenRecord): Promise<Snapshot | undefined> {
     this.#subscribeOnce();
     const version = randomId();
-    const data = await this.#sealer.seal(this.key, encodeTokenRecord(record));
+    const data = await this.#ctx.sealer.seal(this.key, encodeTokenRecord(record));
     let written: boolean;
     try {
-      written = await this.#store.compareAndSet(this.key, expectedVersion, { version, data });
+      written = await this.#ctx.store.compareAndSet(this.key, expectedVersion, { version, data });
     } catch (error) {
       throw this.#storeError(error, 'write');
     }
@@ -440,12 +411,12 @@ export class TokenManager {
 
   /** Subscribes at the first store access of any kind; a failed subscription is tried again at the next one. */
   #subscribeOnce(): void {
-    if (this.#subscription !== undefined || this.#store.subscribe === undefined || this.#closed) return;
+    if (this.#subscription !== undefined || this.#ctx.store.subscribe === undefined || this.#closed) return;
     const onChange = (): void => {
       this.#generation++;
-      for (const wake of [...this.#changeWaiters]) wake();
+      for (const wake of [...(this.#changeWaiters ?? [])]) wake();
     };
-    const subscription: Promise<(() => Promise<void>) | undefined> = this.#store.subscribe(this.key, onChange).catch(() => {
+    const subscription: Promise<(() => Promise<void>) | undefined> = this.#ctx.store.subscribe(this.key, onChange).catch(() => {
       // Try again at the next store access.
       if (this.#subscription === subscription) this.#subscription = undefined;
       return undefined;
@@ -471,7 +442,7 @@ export class TokenManager {
       await this.#assertNotRevoked(current.record);
       const refreshToken = current.record.refreshToken;
       if (refreshToken === undefined) throw new NotAuthenticatedError('no refresh token is stored for this grant');
-      const now = this.#clock.now();
+      const now = this.#ctx.clock.now();
       const usable = current.record.accessToken !== undefined && now < current.serveUntil;
       if (mode.kind === 'due' && current.version !== mode.staleVersion && usable) return this.#usedStored(current, started);
       if (mode.kind === 'rejected' && current.record.accessToken !== mode.token && usable) return this.#usedStored(current, started);
@@ -486,8 +457,8 @@ export class TokenManager {
       type: 'refreshed',
       source: 'store',
       rotated: false,
-      durationMs: this.#clock.now() - started,
-      expiresInSeconds: Math.max(0, Math.floor(((snapshot.record.expiresAt ?? 0) - this.#clock.now()) / 1000)),
+      durationMs: this.#ctx.clock.now() - started,
+      expiresInSeconds: Math.max(0, Math.floor(((snapshot.record.expiresAt ?? 0) - this.#ctx.clock.now()) / 1000)),
     });
     return snapshot;
   }
@@ -497,7 +468,7 @@ export class TokenManager {
    * committed ends the wait without the lock.
    */
   async #acquireOrObserve(mode: RefreshMode, signal: AbortSignal): Promise<{ lease: LockLease | undefined } | { snapshot: Snapshot }> {
-    if (mode.kind === 'force' || this.#store.subscribe === undefined) return { lease: await this.#acquire(signal) };
+    if (mode.kind === 'force' || this.#ctx.store.subscribe === undefined) return { lease: await this.#acquire(signal) };
     const stop = new AbortController();
     const acquiring = this.#acquire(AbortSignal.any([signal, stop.signal]));
     const observing = this.#observeFresh(mode, stop.signal);
@@ -516,16 +487,16 @@ export class TokenManager {
     for (;;) {
       await new Promise<void>((resolve, reject) => {
         const wake = (): void => {
-          this.#changeWaiters.delete(wake);
+          this.#waiters.delete(wake);
           stop.removeEventListener('abort', onStop);
           resolve();
         };
         const onStop = (): void => {
-          this.#changeWaiters.delete(wake);
+          this.#waiters.delete(wake);
           reject(stop.reason);
         };
         if (stop.aborted) return reject(stop.reason);
-        this.#changeWaiters.add(wake);
+        this.#waiters.add(wake);
         stop.addEventListener('abort', onStop, { once: true });
       });
       let snapshot: Snapshot | undefined;
@@ -534,7 +505,7 @@ export class TokenManager {
       } catch {
         continue;
       }
-      if (snapshot === undefined || snapshot.record.accessToken === undefined || this.#clock.now() >= snapshot.serveUntil) continue;
+      if (snapshot === undefined || snapshot.record.accessToken === undefined || this.#ctx.clock.now() >= snapshot.serveUntil) continue;
       if (mode.kind === 'due' && snapshot.version !== mode.staleVersion) return snapshot;
       if (mode.kind === 'rejected' && snapshot.record.accessToken !== mode.token) return snapshot;
     }
@@ -547,14 +518,14 @@ export class TokenManager {
       this.#pendingLease = undefined;
       return held.lease;
     }
-    const started = this.#clock.now();
+    const started = this.#ctx.clock.now();
     try {
-      const lease = await this.#lock.acquire(`refresh:${this.key}`, { ttlMs: this.#lockTtlMs, waitMs: this.#lockWaitMs, signal });
-      const waitedMs = this.#clock.now() - started;
+      const lease = await this.#ctx.lock.acquire(`refresh:${this.key}`, { ttlMs: this.#ctx.lockTtlMs, waitMs: this.#ctx.lockWaitMs, signal });
+      const waitedMs = this.#ctx.clock.now() - started;
       if (waitedMs > 0) this.#emit({ type: 'lock_waited', waitedMs });
       return lease;
     } catch (error) {
-      if (error instanceof StoreUnavailableError && this.#unlockedFallback) {
+      if (error instanceof StoreUnavailableError && this.#ctx.unlockedFallback) {
         this.#emit({ type: 'lock_unavailable', message: error.message });
         return undefined;
       }
@@ -590,7 +561,7 @@ export class TokenManager {
       const theirs = result.snapshot;
       if (theirs === undefined) throw new NotAuthenticatedError('the tokens were cleared while the refresh ran');
       await this.#assertNotRevoked(theirs.record);
-      if (theirs.record.accessToken === undefined || this.#clock.now() >= theirs.serveUntil) {
+      if (theirs.record.accessToken === undefined || this.#ctx.clock.now() >= theirs.serveUntil) {
         throw new TokenRefreshError('another holder changed the tokens during the refresh and left no usable access token');
       }
       return this.#usedStored(theirs, started);
@@ -600,7 +571,7 @@ export class TokenManager {
       type: 'refreshed',
       source: 'lwa',
       rotated,
-      durationMs: this.#clock.now() - started,
+      durationMs: this.#ctx.clock.now() - started,
       requestId: response.requestId,
       expiresInSeconds: response.expiresIn,
     });
@@ -692,7 +663,7 @@ export class TokenManager {
 
   #commitFailed(pending: PendingCommit, error: unknown): void {
     pending.failures++;
-    pending.since ??= this.#clock.now();
+    pending.since ??= this.#ctx.clock.now();
     this.#emit({
       type: 'commit_pending',
       code: errorCode(this.#storeError(error, 'write')),
@@ -704,7 +675,7 @@ export class TokenManager {
   #landed(pending: PendingCommit, snapshot: Snapshot): Snapshot {
     this.#pending = undefined;
     if (pending.failures > 0) {
-      this.#emit({ type: 'commit_recovered', attempts: pending.failures + 1, pendingMs: this.#clock.now() - (pending.since ?? this.#clock.now()) });
+      this.#emit({ type: 'commit_recovered', attempts: pending.failures + 1, pendingMs: this.#ctx.clock.now() - (pending.since ?? this.#ctx.clock.now()) });
     }
     return snapshot;
   }
@@ -723,10 +694,10 @@ export class TokenManager {
     const stop = this.#closing.signal;
     this.#flushing = (async () => {
       for (let attempt = 1; this.#pending !== undefined && !stop.aborted; attempt++) {
-        const delayMs = backoffDelay(Math.min(attempt, 10), this.#retry);
+        const delayMs = backoffDelay(Math.min(attempt, 10), this.#ctx.retry);
         const held = this.#pendingLease;
-        if (held !== undefined && (held.lease.signal.aborted || this.#clock.now() + delayMs >= held.deadline)) this.#releasePendingLease();
-        await this.#clock.sleep(delayMs, stop);
+        if (held !== undefined && (held.lease.signal.aborted || this.#ctx.clock.now() + delayMs >= held.deadline)) this.#releasePendingLease();
+        await this.#ctx.clock.sleep(delayMs, stop);
         if (this.#pending === undefined) break;
         await this.#settlePending().catch(() => undefined);
       }
@@ -750,7 +721,7 @@ export class TokenManager {
     for (let attempt = 0; attempt < 3 && current !== undefined; attempt++) {
       if (current.record.refreshToken !== refreshToken) {
         // Rotated by another holder: its token is the one that counts now.
-        if (current.record.accessToken !== undefined && this.#clock.now() < current.serveUntil) return current;
+        if (current.record.accessToken !== undefined && this.#ctx.clock.now() < current.serveUntil) return current;
         break;
       }
       if (lease?.signal.aborted) {
@@ -765,7 +736,7 @@ export class TokenManager {
         ...current.record,
         revoked: {
           refreshTokenId: await refreshTokenId(refreshToken),
-          at: this.#clock.now(),
+          at: this.#ctx.clock.now(),
           ...(error.lwaErrorDescription === undefined ? {} : { description: error.lwaErrorDescription }),
           ...(error.requestId === undefined ? {} : { requestId: error.requestId }),
         },
@@ -784,88 +755,16 @@ export class TokenManager {
     throw error;
   }
 
-  /**
-   * POSTs to the token endpoint, retrying failures that certainly reached no LWA (connection
-   * refused) and HTTP answers that say try again (408, 429, 5xx), with capped, jittered backoff
-   * honouring Retry-After. A request that may have reached LWA is never sent again: its answer
-   * may have held a rotated refresh token. Waits for an answer up to the refresh deadline.
-   */
-  async #requestToken(
-    params: Record<string, string>,
-    grantType: GrantType,
-    timing: RequestTiming,
-    signal: AbortSignal | undefined,
-    leaseSignal?: AbortSignal,
-  ): Promise<TokenResponse> {
-    const body = new URLSearchParams({ ...params, client_id: this.clientId, client_secret: this.#clientSecret }).toString();
-    const first = this.#clock.now();
-    const deadline = first + this.#retry.timeoutMs;
-    timing.deadline = deadline;
-    if (params.refresh_token !== undefined) this.#remember(params.refresh_token);
-    for (let attempt = 1; ; attempt++) {
-      if (leaseSignal?.aborted) throw new TokenRefreshError('the refresh lock was lost before the token request was sent', { grantType });
-      signal?.throwIfAborted();
-      timing.sentAt = this.#clock.now();
-      const remainingMs = Math.max(1, deadline - timing.sentAt);
-      const expired = new AbortController();
-      const timer = new AbortController();
-      this.#clock.sleep(remainingMs, timer.signal).then(
-        () => expired.abort(new TokenRefreshError(`LWA did not answer within ${this.#retry.timeoutMs} ms`, { grantType })),
-        () => undefined,
-      );
-      const requestSignal = signal === undefined ? expired.signal : AbortSignal.any([signal, expired.signal]);
-      let failure: { error: AdsTokenError; retryAfter?: string | undefined; status?: number; requestId?: string };
-      try {
-        const response: HttpResponse = await this.#http.send({
-          method: 'POST',
-          url: this.#tokenUrl,
-          headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', accept: 'application/json' },
-          body,
-          signal: requestSignal,
-          timeoutMs: remainingMs,
-        });
-        const result = readTokenResponse(response, grantType, this.#secrets());
-        if (result.ok) {
-          this.#remember(result.value.refreshToken);
-          this.#remember(result.value.accessToken);
-          return result.value;
-        }
-        if (!result.retryable) throw result.error;
-        failure = { error: result.error, retryAfter: result.retryAfter, status: response.status, requestId: result.error.requestId };
-      } catch (error) {
-        if (requestSignal.aborted) throw requestSignal.reason;
-        if (!(error instanceof HttpTransportError)) throw error;
-        if (!error.notSent) {
-          throw new TokenRefreshError(
-            'the token request may have reached LWA but no answer came; it is not sent again in this refresh (its answer may have held a new refresh token)',
-            { grantType, cause: error },
-          );
-        }
-        failure = { error };
-      } finally {
-        timer.abort();
-      }
-      const now = this.#clock.now();
-      const retryAfter = parseRetryAfter(failure.retryAfter, now);
-      const delayMs = Math.max(retryAfter ?? 0, backoffDelay(attempt, this.#retry));
-      if (attempt >= this.#retry.maxAttempts || now + delayMs >= deadline) {
-        if (failure.error instanceof TokenRefreshError) throw failure.error;
-        throw new TokenRefreshError(`LWA could not be reached after ${attempt} attempt${attempt === 1 ? '' : 's'}`, { grantType, cause: failure.error });
-      }
-      this.#emit({ type: 'retry', attempt, delayMs, status: failure.status, requestId: failure.requestId });
-      await this.#clock.sleep(delayMs, signal);
-    }
-  }
-
-  /** Remembers a token so its text is redacted from anything LWA says later. */
-  #remember(token: string | undefined): void {
-    if (token === undefined) return;
-    if (this.#knownSecrets.size > 64) this.#knownSecrets.clear();
-    this.#knownSecrets.add(token);
-  }
-
-  #secrets(): string[] {
-    return [this.#clientSecret, ...this.#knownSecrets];
+  /** Sends a token request through the shared LWA client, with this grant's secrets to redact and its retry events. */
+  #requestToken(params: Record<string, string>, grantType: GrantType, timing: RequestTiming, signal: AbortSignal | undefined, leaseSignal?: AbortSignal): Promise<TokenResponse> {
+    const s = this.#snapshot?.record;
+    const p = this.#pending?.record;
+    return this.#ctx.lwa.request(params, grantType, timing, {
+      signal,
+      leaseSignal,
+      secrets: [s?.refreshToken, s?.accessToken, p?.refreshToken, p?.accessToken],
+      onRetry: (retry) => this.#emit({ type: 'retry', ...retry }),
+    });
   }
 
   // ---------------------------------------------------------------- authentication
@@ -873,10 +772,10 @@ export class TokenManager {
   /** The LWA consent URL (random `state`, optional PKCE S256): keep `state` and `codeVerifier` for the redirect. */
   async createAuthorizationUrl(options?: { state?: string; pkce?: boolean }): Promise<AuthorizationRequest> {
     return buildAuthorizationUrl({
-      authorizationUrl: this.#authorizationUrl,
+      authorizationUrl: this.#ctx.authorizationUrl,
       clientId: this.clientId,
-      redirectUri: this.#redirectUri,
-      scope: this.#scope,
+      redirectUri: this.#ctx.redirectUri,
+      scope: this.#ctx.scope,
       ...(options?.state === undefined ? {} : { state: options.state }),
       ...(options?.pkce === undefined ? {} : { pkce: options.pkce }),
     });
@@ -899,7 +798,7 @@ export class TokenManager {
   async #exchangeCode(code: string, options?: Options & { codeVerifier?: string }): Promise<TokenInfo> {
     this.#checkOpen();
     requireText('authorization code', code);
-    const params: Record<string, string> = { grant_type: 'authorization_code', code, redirect_uri: this.#redirectUri };
+    const params: Record<string, string> = { grant_type: 'authorization_code', code, redirect_uri: this.#ctx.redirectUri };
     if (options?.codeVerifier !== undefined) params.code_verifier = requireText('codeVerifier', options.codeVerifier);
     const signal = options?.signal === undefined ? this.#closing.signal : AbortSignal.any([options.signal, this.#closing.signal]);
     // Read first: a store that is down fails here, before the code (which works once) is spent.
@@ -924,7 +823,7 @@ export class TokenManager {
   async #storedVersion(signal?: AbortSignal): Promise<string | undefined> {
     this.#subscribeOnce();
     try {
-      return (await this.#store.get(this.key, { signal }))?.version;
+      return (await this.#ctx.store.get(this.key, { signal }))?.version;
     } catch (error) {
       throw this.#storeError(error, 'read');
     }
@@ -978,7 +877,7 @@ export class TokenManager {
 
   #info(snapshot: Snapshot | undefined): TokenInfo {
     const r = snapshot?.record;
-    const now = this.#clock.now();
+    const now = this.#ctx.clock.now();
     const expiresAt = r?.accessToken !== undefined && r.revoked === undefined ? r.expiresAt : undefined;
     const expiresInSeconds = expiresAt === undefined ? 0 : Math.max(0, Math.floor((expiresAt - now) / 1000));
     let status: TokenInfo['status'];
@@ -1005,7 +904,7 @@ export class TokenManager {
     this.#snapshot = undefined;
     this.#subscribeOnce();
     try {
-      await this.#store.delete(this.key, undefined, options);
+      await this.#ctx.store.delete(this.key, undefined, options);
     } catch (error) {
       throw this.#storeError(error, 'delete');
     }
@@ -1037,14 +936,14 @@ export class TokenManager {
 
   /** Tries to write a pending commit, with backoff, until it lands or `closeTimeoutMs` has passed. */
   async #lastCommit(): Promise<void> {
-    const end = this.#clock.now() + this.#closeTimeoutMs;
+    const end = this.#ctx.clock.now() + this.#ctx.closeTimeoutMs;
     for (let attempt = 1; this.#pending !== undefined; attempt++) {
       try {
         await this.#settlePending();
       } catch {
-        const delayMs = backoffDelay(Math.min(attempt, 10), this.#retry);
-        if (this.#clock.now() + delayMs >= end) return;
-        await this.#clock.sleep(delayMs);
+        const delayMs = backoffDelay(Math.min(attempt, 10), this.#ctx.retry);
+        if (this.#ctx.clock.now() + delayMs >= end) return;
+        await this.#ctx.clock.sleep(delayMs);
       }
     }
   }
@@ -1056,7 +955,7 @@ export class TokenManager {
       () => timeout.abort(),
       () => timeout.abort(),
     );
-    await Promise.race([settled, this.#clock.sleep(this.#closeTimeoutMs, timeout.signal).catch(() => undefined)]);
+    await Promise.race([settled, this.#ctx.clock.sleep(this.#ctx.closeTimeoutMs, timeout.signal).catch(() => undefined)]);
     timeout.abort();
   }
 
@@ -1065,11 +964,14 @@ export class TokenManager {
   }
 
   #emit(event: DistributiveOmit<TokenEvent, 'grantId' | 'at'>): void {
-    if (this.#onEvent === undefined) return;
-    try {
-      this.#onEvent({ ...event, grantId: this.grantId, at: this.#clock.now() });
-    } catch {
-      // A listener's failure must not break a refresh.
+    if (this.#ctx.listeners.size === 0) return;
+    const full = { ...event, grantId: this.grantId, at: this.#ctx.clock.now() };
+    for (const listener of this.#ctx.listeners) {
+      try {
+        listener(full);
+      } catch {
+        // A listener's failure must not break a refresh.
+      }
     }
   }
 

@@ -4,8 +4,8 @@ import {
   InvalidResponseError,
   TokenRefreshError,
   type LwaErrorDetails,
-} from './errors.js';
-import type { HttpResponse } from './http-client.js';
+} from '../errors.js';
+import type { HttpResponse } from '../http-client.js';
 import { hasControlCharacter, redactNetworkText } from './network-text.js';
 
 /** Which grant a token request used. */
