@@ -39,6 +39,8 @@ export { MemoryTokenStore } from './memory-token-store.js';
 export { InProcessLock } from './in-process-lock.js';
 export type { RecordSealer } from './record-sealer.js';
 export { TokenManager } from './token-manager.js';
+export { CONSENT_LIMIT_DAYS, CONSENT_WARNING_DAYS, TokenPool } from './pool/index.js';
+export type { GrantStatus, TokenPoolOptions } from './pool/index.js';
 export type { TokenManagerOptions } from './token-manager-options.js';
 export type { TokenEvent, TokenEventType } from './token-events.js';
 export type { TokenInfo, TokenStatus } from './token-info.js';

@@ -17,6 +17,8 @@ import { requireText } from './option-checks.js';
 import { randomId } from './random.js';
 import { GRANT_CONTEXT, resolveGrantContext, type GrantContext } from './refresh/grant-context.js';
 import type { SchedulerTicket } from './refresh/refresh-scheduler.js';
+import { sameTokens, type PendingCommit, type SettleResult } from './refresh/pending-commit.js';
+import { servingTimes, tokenInfo, type Snapshot } from './refresh/snapshot.js';
 import type { Region } from './regions.js';
 import { backoffDelay } from './retry.js';
 import { storeKey } from './store-key.js';
@@ -25,49 +27,6 @@ import type { TokenInfo } from './token-info.js';
 import type { TokenManagerOptions } from './token-manager-options.js';
 import { decodeTokenRecord, encodeTokenRecord, refreshTokenId, type TokenRecord } from './token-record.js';
 import type { Options, StoredRecord } from './token-store.js';
-
-/** No token with less than this left is served (scaled down for tokens that live under 4 minutes). */
-const FLOOR_MS = 60_000;
-
-/** The store's record as this process last saw it, with the times derived from it. */
-interface Snapshot {
-  version: string;
-  record: TokenRecord;
-  /** Until then the access token is served with no I/O. */
-  refreshAt: number;
-  /** Until then the access token may be served while a refresh runs. */
-  serveUntil: number;
-  /** The count of change notifications when it was read: behind the manager's count, it is stale. */
-  generation: number;
-  /** The stored version a write replacing this record must expect (differs from `version` while a commit is pending). */
-  base: string | undefined;
-  /** Set on the snapshot a refresh just obtained from LWA: its waiters get it even when it lives under the floor. */
-  fresh?: boolean;
-}
-
-/**
- * Tokens LWA answered that the store has not taken yet. They are served from memory and every
- * refresh in this process starts from them until the write lands or another write supersedes them.
- */
-interface PendingCommit {
-  /** The version the write expects. */
-  base: string | undefined;
-  record: TokenRecord;
-  /** `refresh`: a refresh's result (a newer write by another holder wins); `replace`: new credentials. */
-  mode: 'refresh' | 'replace';
-  /**
-   * The refresh tokens exchanged to get here (mode `refresh`): the last one, and those of earlier
-   * pending results this one builds on. A stored record holding any of them is older than this.
-   */
-  consumed: string[];
-  /** When the first write failed (epoch ms), or undefined before any failure. */
-  since: number | undefined;
-  /** Failed write attempts. */
-  failures: number;
-}
-
-type SettleResult = { outcome: 'landed'; snapshot: Snapshot } | { outcome: 'superseded'; snapshot: Snapshot | undefined };
-
 
 type RefreshMode = { kind: 'due'; staleVersion: string | undefined } | { kind: 'force' } | { kind: 'rejected'; token: string };
 
@@ -82,11 +41,6 @@ interface Inflight {
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 const DENO_INSPECT = Symbol.for('Deno.customInspect');
-
-/** True when two records hold the same tokens (a write that was reported failed may have landed). */
-function sameTokens(a: TokenRecord, b: TokenRecord): boolean {
-  return a.refreshToken === b.refreshToken && a.accessToken === b.accessToken && a.expiresAt === b.expiresAt && a.revoked === undefined;
-}
 
 /** A fraction in [0, 0.5) fixed per key: where inside its buffer a pooled grant's refresh starts. */
 function spread(key: string): number {
@@ -323,16 +277,7 @@ export class TokenManager {
   // ---------------------------------------------------------------- store access
 
   #snap(version: string, record: TokenRecord, generation: number, base: string | undefined = version): Snapshot {
-    let refreshAt = -Infinity;
-    let serveUntil = -Infinity;
-    if (record.accessToken !== undefined && record.expiresAt !== undefined && record.revoked === undefined) {
-      const lifetime = Math.max(0, record.expiresAt - (record.obtainedAt ?? record.expiresAt - 3_600_000));
-      const floor = Math.min(FLOOR_MS, lifetime / 4);
-      const buffer = Math.max(floor, Math.min(this.#ctx.bufferMs, lifetime / 2));
-      refreshAt = record.expiresAt - buffer + (buffer - floor) * this.#jitter;
-      serveUntil = record.expiresAt - floor;
-    }
-    return { version, record, refreshAt, serveUntil, generation, base };
+    return { version, record, generation, base, ...servingTimes(record, this.#ctx.bufferMs, this.#jitter) };
   }
 
   /**
@@ -876,26 +821,7 @@ export class TokenManager {
   }
 
   #info(snapshot: Snapshot | undefined): TokenInfo {
-    const r = snapshot?.record;
-    const now = this.#ctx.clock.now();
-    const expiresAt = r?.accessToken !== undefined && r.revoked === undefined ? r.expiresAt : undefined;
-    const expiresInSeconds = expiresAt === undefined ? 0 : Math.max(0, Math.floor((expiresAt - now) / 1000));
-    let status: TokenInfo['status'];
-    if (r === undefined) status = 'not_authenticated';
-    else if (r.revoked !== undefined) status = 'revoked';
-    else if (expiresAt === undefined) status = 'no_access_token';
-    else if (now >= snapshot!.serveUntil) status = 'expired';
-    else if (now >= snapshot!.refreshAt) status = 'expiring';
-    else status = 'valid';
-    return {
-      status,
-      expiresInSeconds,
-      isExpired: status !== 'valid' && status !== 'expiring',
-      expiresAt: expiresAt === undefined ? undefined : new Date(expiresAt),
-      hasRefreshToken: r?.refreshToken !== undefined && r.revoked === undefined,
-      consentedAt: r?.consentedAt === undefined ? undefined : new Date(r.consentedAt),
-      grantId: this.grantId,
-    };
+    return tokenInfo(snapshot, this.#ctx.clock.now(), this.grantId);
   }
 
   /** Deletes this grant's tokens from the store (and memory); other processes see it through the store. */
