@@ -50,7 +50,7 @@ export class DynamoDbTokenStore implements TokenStore {
 
   /** Writes when the current version equals `expectedVersion` (undefined: key absent); false on conflict. One PutItem. */
   async compareAndSet(key: string, expectedVersion: string | undefined, record: StoredRecord, options?: Options): Promise<boolean> {
-    const { client, tableName, keyPrefix, operationTimeoutMs } = this.#table;
+    const { tableName, keyPrefix } = this.#table;
     const item: Record<string, AttributeValue> = {
       [ATTR.key]: { S: keyPrefix + key },
       [ATTR.version]: { S: record.version },

@@ -30,7 +30,8 @@ export async function sendCommand<T>(client: DynamoDBClient, what: string, comma
     if (timeout.aborted) {
       throw new StoreUnavailableError(`DynamoDB ${what} timed out after ${limits.timeoutMs} ms`, { cause: error });
     }
-    const name = typeof error === 'object' && error !== null ? String((error as { name?: unknown }).name ?? 'Error') : 'Error';
+    const raw = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
+    const name = typeof raw === 'string' && raw !== '' ? raw : 'Error';
     const hint = name === 'ResourceNotFoundException' ? ' (does the table exist? see createTable())' : '';
     throw new StoreUnavailableError(`DynamoDB ${what} failed: ${name}${hint}`, { cause: error });
   }
