@@ -1,3 +1,4 @@
+/// <reference path="./dynalite.d.ts" />
 // Starts dynalite (an in-memory DynamoDB implementation) in this process on a free loopback port,
 // and makes clients that can only reach it: fixed fake credentials and region, loopback endpoint.
 import type { AddressInfo } from 'node:net';
