@@ -18,7 +18,7 @@ export interface CreateTableOptions extends Pick<DynamoDbTableOptions, 'client' 
 /**
  * Creates the table both classes use (partition key `key`, a string; on-demand billing) unless it
  * exists, and waits until it is ACTIVE. Resolves to true when it created the table. For
- * infrastructure as code, see the CloudFormation and CDK snippets in the package README.
+ * infrastructure as code, see the CloudFormation and CDK snippets in docs/fleet.md.
  */
 export async function createTable(options: CreateTableOptions): Promise<boolean> {
   const { client } = options;
