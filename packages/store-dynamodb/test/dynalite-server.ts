@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- dynalite has no types; this also serves the CLI tests that import this file
 /// <reference path="./dynalite.d.ts" />
 // Starts dynalite (an in-memory DynamoDB implementation) in this process on a free loopback port,
 // and makes clients that can only reach it: fixed fake credentials and region, loopback endpoint.
