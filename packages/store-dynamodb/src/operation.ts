@@ -30,9 +30,21 @@ export async function sendCommand<T>(client: DynamoDBClient, what: string, comma
     if (timeout.aborted) {
       throw new StoreUnavailableError(`DynamoDB ${what} timed out after ${limits.timeoutMs} ms`, { cause: error });
     }
-    const raw = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
-    const name = typeof raw === 'string' && raw !== '' ? raw : 'Error';
-    const hint = name === 'ResourceNotFoundException' ? ' (does the table exist? see createTable())' : '';
-    throw new StoreUnavailableError(`DynamoDB ${what} failed: ${name}${hint}`, { cause: error });
+    throw new StoreUnavailableError(`DynamoDB ${what} failed: ${describe(error)}`, { cause: error });
   }
+}
+
+/**
+ * The error's type; for errors raised before DynamoDB answered (no region, no credentials, network),
+ * also its code or message, which name hosts and settings but never request data. DynamoDB's own
+ * answers are named by type only.
+ */
+function describe(error: unknown): string {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; code?: unknown; message?: unknown; $metadata?: unknown };
+  const name = typeof e.name === 'string' && e.name !== '' ? e.name : 'Error';
+  if (name === 'ResourceNotFoundException') return `${name} (does the table exist? see createTable())`;
+  const answered = typeof e.$metadata === 'object' && e.$metadata !== null && (e.$metadata as { httpStatusCode?: unknown }).httpStatusCode !== undefined;
+  if (answered) return name;
+  const detail = typeof e.code === 'string' ? e.code : typeof e.message === 'string' ? e.message.slice(0, 200) : '';
+  return detail === '' || detail === name ? name : `${name}: ${detail}`;
 }

@@ -82,6 +82,20 @@ describe('DynamoDbTokenStore', () => {
     expect((error as Error).message).toMatch(/ResourceNotFoundException.*createTable/);
   });
 
+  it('a refused connection is StoreUnavailableError naming the network error', async () => {
+    const silent = await silentEndpoint();
+    const endpoint = silent.endpoint;
+    await silent.close(); // nothing listens there any more
+    const refused = loopbackClient(endpoint);
+    try {
+      const error = await new DynamoDbTokenStore({ client: refused, tableName: TABLE }).get('k').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect((error as Error).message).toBe('DynamoDB GetItem failed: Error: ECONNREFUSED');
+    } finally {
+      refused.destroy();
+    }
+  });
+
   it('an endpoint that never answers fails within operationTimeoutMs with StoreUnavailableError, for reads and writes', async () => {
     const silent = await silentEndpoint();
     const hung = loopbackClient(silent.endpoint);
