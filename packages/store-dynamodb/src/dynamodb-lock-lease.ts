@@ -3,6 +3,7 @@ import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { leaseItem } from './lease-item.js';
 import { isConditionFailed, sendCommand } from './operation.js';
 import { ATTR, type TableSettings } from './table.js';
+import { unref } from './unref.js';
 
 /** What a lease needs from the lock that granted it. */
 export interface LeaseContext {
@@ -145,10 +146,4 @@ export async function deleteOwned(table: TableSettings, itemKey: string, owner: 
     if (isConditionFailed(error)) return false;
     throw error;
   }
-}
-
-/** Unreferences a timer where the runtime supports it, so it never keeps a process alive. */
-export function unref(timer: unknown): void {
-  const t = timer as { unref?: () => void } | null;
-  if (t !== null && typeof t === 'object' && typeof t.unref === 'function') t.unref();
 }

@@ -1,4 +1,4 @@
-import { unref } from './dynamodb-lock-lease.js';
+import { unref } from './unref.js';
 
 /** One waiter's pause between polls: the poll delay, a local wake-up, or an abort, whichever comes first. */
 export class PollWaiter {
