@@ -7,6 +7,7 @@ import {
   type LockLease,
 } from '@ads-token/core';
 import { GetItemCommand, PutItemCommand, type GetItemCommandOutput } from '@aws-sdk/client-dynamodb';
+import { abortable } from './abortable.js';
 import { DynamoDbLockLease, deleteOwned, type LeaseContext } from './dynamodb-lock-lease.js';
 import { leaseItem, parseLease, type LeaseState } from './lease-item.js';
 import { isConditionFailed, sendCommand } from './operation.js';
@@ -98,16 +99,17 @@ export class DynamoDbLock implements Lock {
     if (waiters === undefined) this.#waiters.set(itemKey, (waiters = new Set()));
     waiters.add(waiter);
     // The PutItem in flight when a wait is abandoned may still succeed in DynamoDB.
-    let inFlight: Promise<unknown> | undefined;
+    let inFlight: Promise<boolean> | undefined;
     let replace: string | undefined; // the stale heartbeat to take over, when there is one
     let watched: { beat: string; since: number } | undefined;
     let pollMs = FIRST_POLL_MS;
     try {
       for (;;) {
         const sentAt = performance.now();
-        const put = this.#put(itemKey, owner, ttlMs, replace, combined);
+        // Not aborted with the wait: a PutItem cut off mid-flight could take the lock unseen.
+        const put = this.#put(itemKey, owner, ttlMs, replace);
         inFlight = put;
-        const won = await put;
+        const won = await abortable(put, combined);
         inFlight = undefined;
         if (won) {
           const lease = new DynamoDbLockLease(this.#context, key, itemKey, owner, ttlMs, sentAt);
@@ -131,10 +133,10 @@ export class DynamoDbLock implements Lock {
         }
       }
     } catch (error) {
-      // An abandoned PutItem that took the lock after all must not leave a lock nobody holds.
-      inFlight
-        ?.then((late) => (late === true ? deleteOwned(this.#table, itemKey, owner) : undefined))
-        .catch(() => undefined);
+      // A PutItem this wait stopped waiting for may still take the lock (and one that timed out may
+      // have): it must not leave a lease nobody holds. The delete is conditional on this acquire's owner.
+      const release = (): Promise<boolean> => deleteOwned(this.#table, itemKey, owner);
+      inFlight?.then((won) => (won === true ? release() : undefined), release).catch(() => undefined);
       if (this.#closing.signal.aborted && !(signal?.aborted ?? false)) throw new StoreUnavailableError('The DynamoDbLock was closed');
       throw error;
     } finally {
@@ -156,7 +158,7 @@ export class DynamoDbLock implements Lock {
   }
 
   /** One PutItem: on an absent item, or replacing the stale heartbeat `replace`. */
-  async #put(itemKey: string, owner: string, ttlMs: number, replace: string | undefined, signal: AbortSignal): Promise<boolean> {
+  async #put(itemKey: string, owner: string, ttlMs: number, replace: string | undefined): Promise<boolean> {
     const { client, tableName, operationTimeoutMs } = this.#table;
     try {
       await sendCommand(
@@ -173,7 +175,7 @@ export class DynamoDbLock implements Lock {
                 ExpressionAttributeValues: { ':beat': { S: replace } },
               }),
         }),
-        { timeoutMs: operationTimeoutMs, signal },
+        { timeoutMs: operationTimeoutMs },
       );
       return true;
     } catch (error) {
