@@ -27,6 +27,23 @@ async function connectRedis(url: string, display: string) {
 
 type RedisClient = Awaited<ReturnType<typeof connectRedis>>;
 
+/** A DynamoDB store and lock on one table; region, credentials and endpoint come from the AWS environment. */
+async function openDynamoDb(tableName: string): Promise<{ store: TokenStore; lock: Lock; close: () => void }> {
+  // The CLI supports Node 20; the SDK's notice about its own future Node versions is not for its users.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // Loaded only for this kind of store, so file and Redis users never load the AWS SDK.
+  const [{ DynamoDBClient }, { DynamoDbLock, DynamoDbTokenStore }] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('@ads-token/store-dynamodb'),
+  ]);
+  const client = new DynamoDBClient({});
+  return {
+    store: new DynamoDbTokenStore({ client, tableName }),
+    lock: new DynamoDbLock({ client, tableName }),
+    close: () => client.destroy(),
+  };
+}
+
 /** The store, lock, HTTP client and token managers of one command run; `close` ends them all. */
 export class Session {
   /** The token store. */
@@ -38,13 +55,15 @@ export class Session {
   /** The configuration. */
   readonly config: CliConfig;
   readonly #redis: RedisClient | undefined;
+  readonly #closeClient: (() => void) | undefined;
   readonly #managers = new Map<string, TokenManager>();
 
-  private constructor(config: CliConfig, store: TokenStore, lock: Lock, redis: RedisClient | undefined) {
+  private constructor(config: CliConfig, store: TokenStore, lock: Lock, redis: RedisClient | undefined, closeClient?: () => void) {
     this.config = config;
     this.store = store;
     this.lock = lock;
     this.#redis = redis;
+    this.#closeClient = closeClient;
     this.http = new FetchHttpClient();
   }
 
@@ -55,6 +74,10 @@ export class Session {
     const target = config.store;
     if (target.kind === 'file') {
       return new Session(config, new FileTokenStore({ path: target.path }), new FileLock(), undefined);
+    }
+    if (target.kind === 'dynamodb') {
+      const { store, lock, close } = await openDynamoDb(target.tableName);
+      return new Session(config, store, lock, undefined, close);
     }
     redactor.add(target.password);
     const client = await connectRedis(target.url, target.display);
@@ -98,6 +121,7 @@ export class Session {
   async close(): Promise<void> {
     await Promise.allSettled([...this.#managers.values()].map((m) => m.close()));
     await Promise.allSettled([this.store.close?.(), this.lock.close?.()]);
+    this.#closeClient?.();
     if (this.#redis !== undefined) {
       await this.#redis.close().catch(() => this.#redis?.destroy());
     }
