@@ -413,7 +413,7 @@ export class TokenManager {
    * committed ends the wait without the lock.
    */
   async #acquireOrObserve(mode: RefreshMode, signal: AbortSignal): Promise<{ lease: LockLease | undefined } | { snapshot: Snapshot }> {
-    if (mode.kind === 'force' || this.#ctx.store.subscribe === undefined) return { lease: await this.#acquire(signal) };
+    if (mode.kind === 'force') return { lease: await this.#acquire(signal) };
     const stop = new AbortController();
     const acquiring = this.#acquire(AbortSignal.any([signal, stop.signal]));
     const observing = this.#observeFresh(mode, stop.signal);
@@ -427,23 +427,15 @@ export class TokenManager {
     }
   }
 
-  /** Resolves with the first record, read after a change notification, that makes the refresh unnecessary. */
+  /**
+   * Resolves with the first record that makes the refresh unnecessary: read after each change
+   * notification, or, from a store that cannot notify, polled with backoff (50 ms doubling to 500 ms).
+   */
   async #observeFresh(mode: RefreshMode, stop: AbortSignal): Promise<Snapshot> {
-    for (;;) {
-      await new Promise<void>((resolve, reject) => {
-        const wake = (): void => {
-          this.#waiters.delete(wake);
-          stop.removeEventListener('abort', onStop);
-          resolve();
-        };
-        const onStop = (): void => {
-          this.#waiters.delete(wake);
-          reject(stop.reason);
-        };
-        if (stop.aborted) return reject(stop.reason);
-        this.#waiters.add(wake);
-        stop.addEventListener('abort', onStop, { once: true });
-      });
+    const polling = this.#ctx.store.subscribe === undefined;
+    for (let attempt = 1; ; attempt++) {
+      if (polling) await this.#ctx.clock.sleep(backoffDelay(Math.min(attempt, 5), { baseDelayMs: 50, maxDelayMs: 500 }), stop);
+      else await this.#nextChange(stop);
       let snapshot: Snapshot | undefined;
       try {
         snapshot = await this.#read(stop);
@@ -454,6 +446,24 @@ export class TokenManager {
       if (mode.kind === 'due' && snapshot.version !== mode.staleVersion) return snapshot;
       if (mode.kind === 'rejected' && snapshot.record.accessToken !== mode.token) return snapshot;
     }
+  }
+
+  /** Resolves at the store's next change notification for this key. */
+  #nextChange(stop: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const wake = (): void => {
+        this.#waiters.delete(wake);
+        stop.removeEventListener('abort', onStop);
+        resolve();
+      };
+      const onStop = (): void => {
+        this.#waiters.delete(wake);
+        reject(stop.reason);
+      };
+      if (stop.aborted) return reject(stop.reason);
+      this.#waiters.add(wake);
+      stop.addEventListener('abort', onStop, { once: true });
+    });
   }
 
   async #acquire(signal: AbortSignal): Promise<LockLease | undefined> {
