@@ -22,6 +22,7 @@ import { InProcessLock } from './in-process-lock.js';
 import { whileHeldOpen } from './keep-alive.js';
 import type { Lock, LockLease } from './lock.js';
 import { MemoryTokenStore } from './memory-token-store.js';
+import { profileIdHeader } from './profile-id.js';
 import { randomId } from './random.js';
 import type { RecordSealer } from './record-sealer.js';
 import { REGIONS, isRegion, type Region } from './regions.js';
@@ -176,7 +177,7 @@ export class TokenManager {
       Authorization: `Bearer ${token}`,
       'Amazon-Advertising-API-ClientId': this.clientId,
     };
-    if (options?.profileId !== undefined) headers['Amazon-Advertising-API-Scope'] = String(options.profileId);
+    if (options?.profileId !== undefined) headers['Amazon-Advertising-API-Scope'] = profileIdHeader(options.profileId);
     return headers;
   }
 
