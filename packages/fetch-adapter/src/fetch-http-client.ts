@@ -1,5 +1,6 @@
 import { ConfigurationError, HttpTransportError } from '@ads-token/core';
 import type { HttpClient, HttpRequest, HttpResponse } from '@ads-token/core';
+import { HttpRedirectError } from './http-redirect-error.js';
 
 /** Options of {@link FetchHttpClient}. */
 export interface FetchHttpClientOptions {
@@ -18,6 +19,17 @@ function safeTarget(request: HttpRequest): string {
     return `${request.method} ${url.origin}${url.pathname}`;
   } catch {
     return `${request.method} (invalid URL)`;
+  }
+}
+
+/** Origin and path of a redirect's `Location`, resolved against the request's URL; undefined when missing or invalid. */
+function redirectTarget(location: string | null, base: string): string | undefined {
+  if (location === null) return undefined;
+  try {
+    const url = new URL(location, base);
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return undefined;
   }
 }
 
@@ -56,6 +68,8 @@ function anySignal(signals: AbortSignal[]): AbortSignal {
 /**
  * Core's {@link HttpClient} over WHATWG `fetch`: a per-request timeout combined with the caller's signal,
  * lower-cased response headers, and {@link HttpTransportError} for network failures and timeouts.
+ * Redirects are never followed: a 3xx answer is an {@link HttpRedirectError} naming the status, and the
+ * request is never sent to the redirect's location.
  */
 export class FetchHttpClient implements HttpClient {
   private readonly fetchImpl: typeof fetch | undefined;
@@ -75,7 +89,8 @@ export class FetchHttpClient implements HttpClient {
 
   /**
    * Sends one request and reads the whole body as text. Rejects with HttpTransportError on network failure or
-   * timeout (`timeout: true`), and with the caller's abort reason when `request.signal` aborts.
+   * timeout (`timeout: true`), with HttpRedirectError for a 3xx answer (never followed), and with the
+   * caller's abort reason when `request.signal` aborts.
    */
   async send(request: HttpRequest): Promise<HttpResponse> {
     const callerSignal = request.signal;
@@ -104,7 +119,12 @@ export class FetchHttpClient implements HttpClient {
         headers,
         ...(request.body === undefined ? {} : { body: request.body }),
         signal,
+        redirect: 'manual',
       });
+      if ((response.status >= 300 && response.status < 400) || response.type === 'opaqueredirect') {
+        response.body?.cancel().catch(() => undefined);
+        throw new HttpRedirectError(safeTarget(request), response.status, redirectTarget(response.headers.get('location'), request.url));
+      }
       const body = await response.text();
       const responseHeaders: Record<string, string> = {};
       response.headers.forEach((value, name) => {
@@ -112,6 +132,7 @@ export class FetchHttpClient implements HttpClient {
       });
       return { status: response.status, headers: responseHeaders, body };
     } catch (error) {
+      if (error instanceof HttpRedirectError) throw error;
       if (callerSignal?.aborted) throw callerSignal.reason;
       if (timedOut) {
         throw new HttpTransportError(`${safeTarget(request)} timed out after ${this.timeoutMs} ms`, { timeout: true });
