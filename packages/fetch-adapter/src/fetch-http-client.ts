@@ -33,6 +33,26 @@ function redirectTarget(location: string | null, base: string): string | undefin
   }
 }
 
+/** Redirects a GET follows, within its origin, before the answer counts as a redirect error. */
+const MAX_GET_REDIRECTS = 20;
+
+/**
+ * Where a GET may go next: a 301, 302, 303, 307 or 308 to the same origin as the request (so its
+ * headers, an Ads API `Authorization` included, never reach another origin). Undefined otherwise:
+ * token requests (POST) never follow any redirect.
+ */
+function sameOriginGet(request: HttpRequest, url: string, response: Response, hop: number): string | undefined {
+  if (request.method !== 'GET' || hop >= MAX_GET_REDIRECTS || ![301, 302, 303, 307, 308].includes(response.status)) return undefined;
+  const location = response.headers.get('location');
+  if (location === null) return undefined;
+  try {
+    const next = new URL(location, url);
+    return next.origin === new URL(request.url).origin ? next.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A short description of a fetch failure, with the request's URL and body cut out. */
 function describeFailure(error: unknown, request: HttpRequest): string {
   let inner: unknown = error;
@@ -68,8 +88,9 @@ function anySignal(signals: AbortSignal[]): AbortSignal {
 /**
  * Core's {@link HttpClient} over WHATWG `fetch`: a per-request timeout combined with the caller's signal,
  * lower-cased response headers, and {@link HttpTransportError} for network failures and timeouts.
- * Redirects are never followed: a 3xx answer is an {@link HttpRedirectError} naming the status, and the
- * request is never sent to the redirect's location.
+ * Token requests (POST) never follow a redirect: a 3xx answer is an {@link HttpRedirectError} naming the
+ * status, and the request is never sent to the redirect's location. A GET (Ads API calls) follows
+ * redirects within its origin only; one to another origin is an HttpRedirectError too.
  */
 export class FetchHttpClient implements HttpClient {
   private readonly fetchImpl: typeof fetch | undefined;
@@ -89,8 +110,8 @@ export class FetchHttpClient implements HttpClient {
 
   /**
    * Sends one request and reads the whole body as text. Rejects with HttpTransportError on network failure or
-   * timeout (`timeout: true`), with HttpRedirectError for a 3xx answer (never followed), and with the
-   * caller's abort reason when `request.signal` aborts.
+   * timeout (`timeout: true`), with HttpRedirectError for a redirect it does not follow (any, for a POST;
+   * one to another origin, for a GET), and with the caller's abort reason when `request.signal` aborts.
    */
   async send(request: HttpRequest): Promise<HttpResponse> {
     const callerSignal = request.signal;
@@ -114,16 +135,23 @@ export class FetchHttpClient implements HttpClient {
     }
 
     try {
-      const response = await fetchImpl(request.url, {
-        method: request.method,
-        headers,
-        ...(request.body === undefined ? {} : { body: request.body }),
-        signal,
-        redirect: 'manual',
-      });
-      if ((response.status >= 300 && response.status < 400) || response.type === 'opaqueredirect') {
+      let url = request.url;
+      let response: Response;
+      for (let hop = 0; ; hop++) {
+        response = await fetchImpl(url, {
+          method: request.method,
+          headers,
+          ...(request.body === undefined ? {} : { body: request.body }),
+          signal,
+          redirect: 'manual',
+        });
+        if (!((response.status >= 300 && response.status < 400) || response.type === 'opaqueredirect')) break;
         response.body?.cancel().catch(() => undefined);
-        throw new HttpRedirectError(safeTarget(request), response.status, redirectTarget(response.headers.get('location'), request.url));
+        const next = sameOriginGet(request, url, response, hop);
+        if (next === undefined) {
+          throw new HttpRedirectError(safeTarget({ ...request, url }), response.status, redirectTarget(response.headers.get('location'), url));
+        }
+        url = next;
       }
       const body = await response.text();
       const responseHeaders: Record<string, string> = {};

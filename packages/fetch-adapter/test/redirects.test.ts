@@ -73,6 +73,39 @@ describe('FetchHttpClient never follows a redirect', () => {
     });
   }
 
+  it('a GET follows a redirect within its origin, with its headers', async () => {
+    const api = await serve((req, res) => (req.url === '/v2/profiles' ? res.writeHead(302, { location: '/v2/profiles/moved' }).end() : res.end('[]')));
+    const response = await new FetchHttpClient().send({ method: 'GET', url: `${api.url}/v2/profiles`, headers: { authorization: 'Bearer Atza|x' } });
+    expect(response.status).toBe(200);
+    expect(response.body).toBe('[]');
+    expect(api.seen.map((s) => [s.url, s.authorization])).toEqual([
+      ['/v2/profiles', 'Bearer Atza|x'],
+      ['/v2/profiles/moved', 'Bearer Atza|x'],
+    ]);
+  });
+
+  it('a GET redirected to another origin is HttpRedirectError; the other server receives nothing', async () => {
+    const other = await serve();
+    const api = await serve(redirectTo(307, `${other.url}/elsewhere`));
+    const error = await new FetchHttpClient().send({ method: 'GET', url: `${api.url}/v2/profiles`, headers: { authorization: 'Bearer Atza|x' } }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(HttpRedirectError);
+    expect((error as HttpRedirectError).status).toBe(307);
+    expect(other.seen).toHaveLength(0);
+  });
+
+  it('a GET stops following after 20 redirects', async () => {
+    const api = await serve((_req, res) => res.writeHead(302, { location: `/loop/${api.seen.length}` }).end());
+    const error = await new FetchHttpClient().send({ method: 'GET', url: `${api.url}/loop`, headers: {} }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(HttpRedirectError);
+    expect(api.seen).toHaveLength(21);
+  });
+
   it('a redirecting LWA fails the refresh with InvalidResponseError; the client secret never reaches the other server', async () => {
     const real = await LwaSimulator.start();
     cleanups.push(() => real.stop());
