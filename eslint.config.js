@@ -48,4 +48,10 @@ export default tseslint.config(
       ),
     },
   },
+  {
+    // CommonJS fixtures load the packages' CommonJS builds with require().
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', exports: 'writable', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

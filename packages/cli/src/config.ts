@@ -1,5 +1,6 @@
 import { ConfigurationError, REGIONS, isRegion, type Region } from '@ads-token/core';
 import { loadConfigFile } from './config-file.js';
+import { checkEncryptionKey } from './encryption-key.js';
 import { parseStoreTarget, type StoreTarget } from './store-target.js';
 
 /** Values given on the command line (parsed flags). */
@@ -80,7 +81,11 @@ export async function resolveConfig(flags: CliFlags, environment: Readonly<Recor
     clientSecret,
     region,
     store,
-    encryptionKey: pick(undefined, 'ADS_ENCRYPTION_KEY', fromFile.encryptionKey),
+    encryptionKey: checkEncryptionKey(
+      pick(undefined, 'ADS_ENCRYPTION_KEY', fromFile.encryptionKey),
+      env(environment, 'ADS_ENCRYPTION_KEY') === undefined ? `"encryptionKey" in ${file?.path ?? 'the config file'}` : 'ADS_ENCRYPTION_KEY',
+      clientSecret,
+    ),
     tokenUrl: checkUrl('The token URL', pick('token-url', 'ADS_TOKEN_URL', fromFile.tokenUrl)),
     authorizationUrl: checkUrl('The authorization URL', pick('authorization-url', 'ADS_AUTHORIZATION_URL', fromFile.authorizationUrl)),
     apiUrl: checkUrl('The Ads API URL', pick('api-url', 'ADS_API_URL', fromFile.apiUrl)) ?? REGIONS[region].apiUrl,

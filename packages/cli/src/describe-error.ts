@@ -38,12 +38,24 @@ function isAbort(error: unknown): boolean {
   return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
 }
 
+/**
+ * The error's message, naming what failed: core's LWA errors all start with "Token refresh failed"
+ * (the Python library's phrase), which is wrong for a code exchange, where no refresh happened.
+ */
+function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error instanceof TokenRefreshError && error.grantType === 'authorization_code') {
+    return error.message.replace(/^Token refresh failed/, 'Exchanging the authorization code with LWA failed');
+  }
+  return error.message;
+}
+
 /** Maps any error to an exit code, a message and a hint. Messages of core errors never hold a secret. */
 export function describeError(error: unknown, context: FailureContext): FailureReport {
   const grant = context.grant === 'default' ? '' : ` --grant ${context.grant}`;
   const report = (exitCode: ExitCode, hint?: string, message?: string): FailureReport => ({
     exitCode,
-    message: message ?? (error instanceof Error ? error.message : String(error)),
+    message: message ?? describeFailure(error),
     hint,
   });
   if (error instanceof CliError) return report(error.exitCode, error.hint);

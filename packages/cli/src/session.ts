@@ -1,14 +1,31 @@
-import { StoreUnavailableError, TokenManager, type Lock, type TokenStore } from '@ads-token/core';
+import { MemoryTokenStore, StoreUnavailableError, TokenManager, type Lock, type TokenManagerOptions, type TokenStore } from '@ads-token/core';
 import { FetchHttpClient } from '@ads-token/fetch-adapter';
 import { RedisLock } from '@ads-token/lock-redis';
 import { FileLock, FileTokenStore } from '@ads-token/store-file';
 import { RedisTokenStore } from '@ads-token/store-redis';
 import { createClient } from 'redis';
+import { CliError } from './cli-error.js';
 import type { CliConfig } from './config.js';
+import { EXIT_CODES } from './exit-codes.js';
 import type { SecretRedactor } from './secret-redactor.js';
 
 /** How long connecting to Redis may take before the store counts as unavailable. */
 const REDIS_CONNECT_TIMEOUT_MS = 5000;
+
+/** The Redis error reply's first word (`WRONGPASS`, `NOAUTH`, ...), when the error is one. */
+function replyPrefix(error: unknown): string | undefined {
+  const message = error instanceof Error ? error.message : undefined;
+  const word = message?.match(/^[A-Z][A-Z_-]+(?=\s|$)/)?.[0];
+  return word;
+}
+
+/** True for Redis's answers to a wrong, missing or refused password. */
+function isAuthFailure(error: unknown): boolean {
+  const prefix = replyPrefix(error);
+  if (prefix === 'WRONGPASS' || prefix === 'NOAUTH') return true;
+  const message = error instanceof Error ? error.message : '';
+  return prefix === 'ERR' && /\b(invalid password|AUTH\b.*without any password|invalid username-password)/i.test(message);
+}
 
 async function connectRedis(url: string, display: string) {
   const client = createClient({ url, socket: { connectTimeout: REDIS_CONNECT_TIMEOUT_MS, reconnectStrategy: false } });
@@ -16,10 +33,19 @@ async function connectRedis(url: string, display: string) {
   client.on('error', () => undefined);
   try {
     await client.connect();
+    // A server that wants a password only says so on the first command: ask now, not mid-refresh.
+    await client.ping();
   } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
-    const reason = typeof code === 'string' ? code : error instanceof Error ? error.constructor.name : 'connection failed';
     client.destroy();
+    if (isAuthFailure(error)) {
+      throw new CliError(
+        `Cannot connect to Redis at ${display}: authentication failed (${replyPrefix(error) ?? 'refused'})`,
+        EXIT_CODES.storeUnavailable,
+        'Check the user name and password in --store / ADS_TOKEN_STORE (redis://user:password@host:port).',
+      );
+    }
+    const code = (error as { code?: unknown } | null)?.code;
+    const reason = typeof code === 'string' ? code : (replyPrefix(error) ?? 'connection failed');
     throw new StoreUnavailableError(`Cannot connect to Redis at ${display}: ${reason}`);
   }
   return client;
@@ -94,27 +120,41 @@ export class Session {
     const id = `${grantId}\u0000${redirectUri ?? ''}`;
     let manager = this.#managers.get(id);
     if (manager === undefined) {
-      const c = this.config;
-      manager = new TokenManager({
-        clientId: c.clientId,
-        clientSecret: c.clientSecret,
-        http: this.http,
-        store: this.store,
-        lock: this.lock,
-        region: c.region,
-        grantId,
-        backgroundRefresh: false,
-        ...(redirectUri ?? c.redirectUri ? { redirectUri: redirectUri ?? c.redirectUri } : {}),
-        ...(c.scope === undefined ? {} : { scope: c.scope }),
-        ...(c.encryptionKey === undefined ? {} : { encryptionKey: { raw: c.encryptionKey } }),
-        endpoints: {
-          ...(c.tokenUrl === undefined ? {} : { tokenUrl: c.tokenUrl }),
-          ...(c.authorizationUrl === undefined ? {} : { authorizationUrl: c.authorizationUrl }),
-        },
-      });
+      manager = new TokenManager({ ...this.#options(grantId, redirectUri), store: this.store, lock: this.lock });
       this.#managers.set(id, manager);
     }
     return manager;
+  }
+
+  /**
+   * A manager of `grantId` like {@link manager}'s, over its own in-memory store: for trying a token
+   * before it replaces what the real store holds. Its records are sealed exactly as the real
+   * manager's, so one can be copied into the real store as it is.
+   */
+  scratchManager(grantId: string = this.config.grant): { manager: TokenManager; store: MemoryTokenStore } {
+    const store = new MemoryTokenStore();
+    const manager = new TokenManager({ ...this.#options(grantId, undefined), store });
+    this.#managers.set(`${grantId}\u0000\u0000scratch${this.#managers.size}`, manager);
+    return { manager, store };
+  }
+
+  #options(grantId: string, redirectUri: string | undefined): TokenManagerOptions {
+    const c = this.config;
+    return {
+      clientId: c.clientId,
+      clientSecret: c.clientSecret,
+      http: this.http,
+      region: c.region,
+      grantId,
+      backgroundRefresh: false,
+      ...(redirectUri ?? c.redirectUri ? { redirectUri: redirectUri ?? c.redirectUri } : {}),
+      ...(c.scope === undefined ? {} : { scope: c.scope }),
+      ...(c.encryptionKey === undefined ? {} : { encryptionKey: { raw: c.encryptionKey } }),
+      endpoints: {
+        ...(c.tokenUrl === undefined ? {} : { tokenUrl: c.tokenUrl }),
+        ...(c.authorizationUrl === undefined ? {} : { authorizationUrl: c.authorizationUrl }),
+      },
+    };
   }
 
   /** Closes the managers, the store, the lock and the Redis client; never throws. */

@@ -20,6 +20,50 @@ export interface AdsTokenErrorOptions {
   cause?: unknown;
 }
 
+/**
+ * The brand every error of this library carries. `Symbol.for` gives the same symbol in every copy of
+ * the package (an ESM and a CommonJS copy in one app, two installed versions), so errors are
+ * recognised by it where `instanceof` against one copy's class would fail.
+ */
+export const ADS_TOKEN_ERROR_BRAND: unique symbol = Symbol.for('ads-token.error') as never;
+
+/** Codes an instance of each of core's classes can carry (a class and its subclasses). */
+const CLASS_CODES: Readonly<Record<string, readonly string[]>> = {
+  NotAuthenticatedError: ['NOT_AUTHENTICATED'],
+  TokenRefreshError: ['TOKEN_REFRESH_FAILED', 'INVALID_GRANT', 'INVALID_CLIENT', 'INVALID_RESPONSE'],
+  InvalidGrantError: ['INVALID_GRANT'],
+  InvalidClientError: ['INVALID_CLIENT'],
+  InvalidResponseError: ['INVALID_RESPONSE'],
+  HttpTransportError: ['HTTP_TRANSPORT'],
+  LockTimeoutError: ['LOCK_TIMEOUT'],
+  StoreUnavailableError: ['STORE_UNAVAILABLE'],
+  DecryptionError: ['DECRYPTION_FAILED'],
+  CorruptRecordError: ['CORRUPT_RECORD'],
+  StateMismatchError: ['STATE_MISMATCH'],
+  AuthorizationDeniedError: ['AUTHORIZATION_DENIED'],
+  ConfigurationError: ['CONFIGURATION'],
+};
+
+/**
+ * True when `value` is an error of this library from any copy of it (its brand and a string `code`),
+ * and, when `code` is given, carries that code.
+ */
+export function isAdsTokenError(value: unknown, code?: AdsTokenErrorCode): value is AdsTokenError {
+  if (typeof value !== 'object' || value === null) return false;
+  const branded = value as { [ADS_TOKEN_ERROR_BRAND]?: unknown; code?: unknown };
+  if (branded[ADS_TOKEN_ERROR_BRAND] !== true || typeof branded.code !== 'string') return false;
+  return code === undefined || branded.code === code;
+}
+
+/** True when a constructor named `name` is in the prototype chain of `value`. */
+function descendsFrom(value: object, name: string): boolean {
+  for (let proto: unknown = Object.getPrototypeOf(value); proto !== null && proto !== undefined; proto = Object.getPrototypeOf(proto)) {
+    const ctor = (proto as { constructor?: unknown }).constructor;
+    if (typeof ctor === 'function' && ctor.name === name) return true;
+  }
+  return false;
+}
+
 /** Base class of every error this library throws: a stable `code`, a `cause`, and never a secret in the message. */
 export class AdsTokenError extends Error {
   /** Stable, machine-readable code. */
@@ -30,6 +74,21 @@ export class AdsTokenError extends Error {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.name = new.target.name;
+    Object.defineProperty(this, ADS_TOKEN_ERROR_BRAND, { value: true });
+  }
+
+  /**
+   * `instanceof` that also recognises errors made by another copy of this package (CommonJS and ESM
+   * copies in one app): the brand, a code this class can carry, and a class of the same name in the
+   * error's prototype chain. Subclasses, this package's and other packages', inherit it.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (!isAdsTokenError(value)) return false;
+    if (this === AdsTokenError) return true;
+    const codes = Object.hasOwn(CLASS_CODES, this.name) ? CLASS_CODES[this.name] : undefined;
+    if (codes !== undefined && !codes.includes(value.code)) return false;
+    return descendsFrom(value, this.name);
   }
 }
 

@@ -20,8 +20,10 @@ export {
   StateMismatchError,
   StoreUnavailableError,
   TokenRefreshError,
+  isAdsTokenError,
 } from './errors.js';
 export type { AdsTokenErrorCode, AdsTokenErrorOptions, LwaErrorDetails } from './errors.js';
+export { profileIdHeader } from './profile-id.js';
 export { REGIONS, isRegion } from './regions.js';
 export type { Region, RegionEndpoints } from './regions.js';
 export { STORE_KEY_PREFIX, parseStoreKey, storeKey, storeKeyPrefix } from './store-key.js';

@@ -14,6 +14,7 @@ import type { LockLease } from './lock.js';
 import type { RequestTiming } from './lwa/lwa-token-client.js';
 import type { GrantType, TokenResponse } from './lwa/token-response.js';
 import { requireText } from './option-checks.js';
+import { profileIdHeader } from './profile-id.js';
 import { randomId } from './random.js';
 import { GRANT_CONTEXT, resolveGrantContext, type GrantContext } from './refresh/grant-context.js';
 import type { SchedulerTicket } from './refresh/refresh-scheduler.js';
@@ -120,13 +121,13 @@ export class TokenManager {
    * Headers for an Ads API call: `Authorization`, `Amazon-Advertising-API-ClientId`, and
    * `Amazon-Advertising-API-Scope` when a profile is given. No Content-Type: each endpoint wants its own.
    */
-  async getHeaders(options?: Options & { profileId?: string | number }): Promise<Record<string, string>> {
+  async getHeaders(options?: Options & { profileId?: string | number | bigint }): Promise<Record<string, string>> {
     const token = this.#hotToken() ?? (await whileHeldOpen(() => this.#obtain(options?.signal)));
     const headers: Record<string, string> = {
       Authorization: `Bearer ${token}`,
       'Amazon-Advertising-API-ClientId': this.clientId,
     };
-    if (options?.profileId !== undefined) headers['Amazon-Advertising-API-Scope'] = String(options.profileId);
+    if (options?.profileId !== undefined) headers['Amazon-Advertising-API-Scope'] = profileIdHeader(options.profileId);
     return headers;
   }
 

@@ -6,7 +6,7 @@ export type AdsFetchTokenSource = Pick<TokenManager, 'clientId' | 'region' | 'ge
 /** `fetch`'s second argument, plus the advertising profile to act for. */
 export type AdsFetchInit = RequestInit & {
   /** Sent as `Amazon-Advertising-API-Scope` for this call; `null` sends none. @default the `profileId` option */
-  profileId?: string | number | null;
+  profileId?: string | number | bigint | null;
 };
 
 /** A `fetch` for Ads API calls, as made by `createAdsFetch`. */
@@ -38,8 +38,8 @@ export interface AdsFetchRetryInfo {
 
 /** Options of `createAdsFetch`. */
 export interface AdsFetchOptions {
-  /** Profile sent as `Amazon-Advertising-API-Scope` on every call that names none. @default none */
-  profileId?: string | number;
+  /** Profile sent as `Amazon-Advertising-API-Scope` on every call that names none: digits, a safe integer or a bigint. @default none */
+  profileId?: string | number | bigint;
   /** Where relative paths go (a path prefix is kept). @default the manager's region's Ads API host, e.g. `https://advertising-api.amazon.com` */
   baseUrl?: string;
   /** The fetch that sends requests. @default globalThis.fetch */

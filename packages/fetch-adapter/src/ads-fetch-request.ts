@@ -17,7 +17,7 @@ export interface PreparedRequest {
   /** The caller's other init fields (method, redirect, ...). */
   rest: RequestInit;
   /** `init.profileId` as given (undefined: not given). */
-  profileId: string | number | null | undefined;
+  profileId: string | number | bigint | null | undefined;
 }
 
 const ABSOLUTE = /^[a-z][a-z\d+.-]*:/i;

@@ -1,6 +1,7 @@
-import { ConfigurationError, REGIONS, abortableSleep, backoffDelay, parseRetryAfter } from '@ads-token/core';
+import { ConfigurationError, REGIONS, abortableSleep, backoffDelay, parseRetryAfter, profileIdHeader } from '@ads-token/core';
 import type { AdsFetch, AdsFetchInit, AdsFetchOptions, AdsFetchRetryInfo, AdsFetchTokenSource } from './ads-fetch-options.js';
-import { prepareRequest, safeUrl, send } from './ads-fetch-request.js';
+import { sendFollowingSameOrigin } from './ads-fetch-redirect.js';
+import { prepareRequest, safeUrl } from './ads-fetch-request.js';
 import type { PreparedRequest } from './ads-fetch-request.js';
 import { isRetryableStatus, resolveAdsFetchRetry } from './ads-fetch-retry.js';
 
@@ -27,8 +28,11 @@ function checkBaseUrl(baseUrl: string): string {
  * (or `baseUrl`), adds `Authorization`, `Amazon-Advertising-API-ClientId` and, with a profile,
  * `Amazon-Advertising-API-Scope` (headers the caller set win); on a 401 it refreshes through
  * `manager.refreshAccessToken({ rejected })` and retries once; on 429 and 5xx it backs off
- * (honouring `Retry-After`) within `retry`'s bounds. Bodies that cannot be sent twice (streams)
- * are sent once and never retried. Throws ConfigurationError for bad options.
+ * (honouring `Retry-After`) within `retry`'s bounds. A profile id must be digits, a non-negative safe
+ * integer or a bigint (else ConfigurationError). Bodies that cannot be sent twice (streams)
+ * are sent once and never retried. Redirects are followed only within the same origin, so the
+ * `Authorization` header never goes to another one: a redirect to another origin is returned as it is
+ * (read its `Location`). Throws ConfigurationError for bad options.
  */
 export function createAdsFetch(manager: AdsFetchTokenSource, options: AdsFetchOptions = {}): AdsFetch {
   if (typeof manager?.getHeaders !== 'function' || typeof manager.refreshAccessToken !== 'function') {
@@ -37,7 +41,7 @@ export function createAdsFetch(manager: AdsFetchTokenSource, options: AdsFetchOp
   const retry = resolveAdsFetchRetry(options.retry);
   const region = REGIONS[manager.region] as (typeof REGIONS)[keyof typeof REGIONS] | undefined;
   const baseUrl = checkBaseUrl(options.baseUrl ?? region?.apiUrl ?? REGIONS.NA.apiUrl);
-  const defaultProfile = options.profileId;
+  const defaultProfile = options.profileId === undefined ? undefined : profileIdHeader(options.profileId);
   const onRetry = options.onRetry;
 
   const notify = (info: AdsFetchRetryInfo): void => {
@@ -49,13 +53,13 @@ export function createAdsFetch(manager: AdsFetchTokenSource, options: AdsFetchOp
   };
 
   /** Headers for one attempt: the caller's, then ours where the caller set none. Returns the token sent, if ours. */
-  const headersFor = async (prepared: PreparedRequest, profileId: string | number | undefined, token: string | undefined): Promise<[Headers, string | undefined]> => {
+  const headersFor = async (prepared: PreparedRequest, profileId: string | undefined, token: string | undefined): Promise<[Headers, string | undefined]> => {
     const headers = new Headers(prepared.headers);
     const ours: Record<string, string> = { [CLIENT_ID]: manager.clientId };
-    if (profileId !== undefined) ours[SCOPE] = String(profileId);
+    if (profileId !== undefined) ours[SCOPE] = profileId;
     let sent: string | undefined;
     if (!prepared.headers.has(AUTHORIZATION)) {
-      sent = token ?? (await manager.getHeaders({ profileId, signal: prepared.signal }))[AUTHORIZATION]?.replace(/^Bearer /, '');
+      sent = token ?? (await manager.getHeaders({ signal: prepared.signal }))[AUTHORIZATION]?.replace(/^Bearer /, '');
       if (sent !== undefined) ours[AUTHORIZATION] = `Bearer ${sent}`;
     }
     for (const [name, value] of Object.entries(ours)) if (!headers.has(name)) headers.set(name, value);
@@ -68,7 +72,7 @@ export function createAdsFetch(manager: AdsFetchTokenSource, options: AdsFetchOp
     const { signal } = prepared;
     const fetchImpl = options.fetch ?? globalThis.fetch;
     if (typeof fetchImpl !== 'function') throw new ConfigurationError('No fetch is available: pass options.fetch');
-    const profileId = prepared.profileId === undefined ? defaultProfile : (prepared.profileId ?? undefined);
+    const profileId = prepared.profileId === undefined ? defaultProfile : prepared.profileId === null ? undefined : profileIdHeader(prepared.profileId);
     const url = safeUrl(prepared.url);
     let refreshed: string | undefined;
     let triedRefresh = false;
@@ -76,7 +80,7 @@ export function createAdsFetch(manager: AdsFetchTokenSource, options: AdsFetchOp
       signal?.throwIfAborted();
       const [headers, sent] = await headersFor(prepared, profileId, refreshed);
       refreshed = undefined;
-      const response = await send(fetchImpl, prepared, headers);
+      const response = await sendFollowingSameOrigin(fetchImpl, prepared, headers);
       const last = attempt >= retry.maxAttempts || !prepared.replayable;
 
       if (response.status === 401 && sent !== undefined && !triedRefresh) {

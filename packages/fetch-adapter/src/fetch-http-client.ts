@@ -1,5 +1,6 @@
 import { ConfigurationError, HttpTransportError } from '@ads-token/core';
 import type { HttpClient, HttpRequest, HttpResponse } from '@ads-token/core';
+import { HttpRedirectError } from './http-redirect-error.js';
 
 /** Options of {@link FetchHttpClient}. */
 export interface FetchHttpClientOptions {
@@ -37,6 +38,37 @@ function neverSent(error: unknown): boolean {
   return false;
 }
 
+/** Origin and path of a redirect's `Location`, resolved against the request's URL; undefined when missing or invalid. */
+function redirectTarget(location: string | null, base: string): string | undefined {
+  if (location === null) return undefined;
+  try {
+    const url = new URL(location, base);
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Redirects a GET follows, within its origin, before the answer counts as a redirect error. */
+const MAX_GET_REDIRECTS = 20;
+
+/**
+ * Where a GET may go next: a 301, 302, 303, 307 or 308 to the same origin as the request (so its
+ * headers, an Ads API `Authorization` included, never reach another origin). Undefined otherwise:
+ * token requests (POST) never follow any redirect.
+ */
+function sameOriginGet(request: HttpRequest, url: string, response: Response, hop: number): string | undefined {
+  if (request.method !== 'GET' || hop >= MAX_GET_REDIRECTS || ![301, 302, 303, 307, 308].includes(response.status)) return undefined;
+  const location = response.headers.get('location');
+  if (location === null) return undefined;
+  try {
+    const next = new URL(location, url);
+    return next.origin === new URL(request.url).origin ? next.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A short description of a fetch failure, with the request's URL and body cut out. */
 function describeFailure(error: unknown, request: HttpRequest): string {
   let inner: unknown = error;
@@ -72,6 +104,9 @@ function anySignal(signals: AbortSignal[]): AbortSignal {
 /**
  * Core's {@link HttpClient} over WHATWG `fetch`: a per-request timeout combined with the caller's signal,
  * lower-cased response headers, and {@link HttpTransportError} for network failures and timeouts.
+ * Token requests (POST) never follow a redirect: a 3xx answer is an {@link HttpRedirectError} naming the
+ * status, and the request is never sent to the redirect's location. A GET (Ads API calls) follows
+ * redirects within its origin only; one to another origin is an HttpRedirectError too.
  */
 export class FetchHttpClient implements HttpClient {
   private readonly fetchImpl: typeof fetch | undefined;
@@ -91,7 +126,8 @@ export class FetchHttpClient implements HttpClient {
 
   /**
    * Sends one request and reads the whole body as text. Rejects with HttpTransportError on network failure or
-   * timeout (`timeout: true`), and with the caller's abort reason when `request.signal` aborts.
+   * timeout (`timeout: true`), with HttpRedirectError for a redirect it does not follow (any, for a POST;
+   * one to another origin, for a GET), and with the caller's abort reason when `request.signal` aborts.
    */
   async send(request: HttpRequest): Promise<HttpResponse> {
     const callerSignal = request.signal;
@@ -116,12 +152,24 @@ export class FetchHttpClient implements HttpClient {
     }
 
     try {
-      const response = await fetchImpl(request.url, {
-        method: request.method,
-        headers,
-        ...(request.body === undefined ? {} : { body: request.body }),
-        signal,
-      });
+      let url = request.url;
+      let response: Response;
+      for (let hop = 0; ; hop++) {
+        response = await fetchImpl(url, {
+          method: request.method,
+          headers,
+          ...(request.body === undefined ? {} : { body: request.body }),
+          signal,
+          redirect: 'manual',
+        });
+        if (!((response.status >= 300 && response.status < 400) || response.type === 'opaqueredirect')) break;
+        response.body?.cancel().catch(() => undefined);
+        const next = sameOriginGet(request, url, response, hop);
+        if (next === undefined) {
+          throw new HttpRedirectError(safeTarget({ ...request, url }), response.status, redirectTarget(response.headers.get('location'), url));
+        }
+        url = next;
+      }
       const body = await response.text();
       const responseHeaders: Record<string, string> = {};
       response.headers.forEach((value, name) => {
@@ -129,6 +177,7 @@ export class FetchHttpClient implements HttpClient {
       });
       return { status: response.status, headers: responseHeaders, body };
     } catch (error) {
+      if (error instanceof HttpRedirectError) throw error;
       if (callerSignal?.aborted) throw callerSignal.reason;
       if (timedOut) {
         throw new HttpTransportError(`${safeTarget(request)} timed out after ${timeoutMs} ms`, { timeout: true });

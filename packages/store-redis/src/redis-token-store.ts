@@ -1,4 +1,4 @@
-import type { Options, StoredRecord, TokenStore } from '@ads-token/core';
+import { CorruptRecordError, type Options, type StoredRecord, type TokenStore } from '@ads-token/core';
 import {
   SubscriptionHub,
   boundedOperation,
@@ -10,7 +10,7 @@ import {
   type RedisClientLike,
   type RedisConnection,
 } from '@ads-token/redis-common';
-import { COMPARE_AND_SET, DELETE } from './store-scripts.js';
+import { COMPARE_AND_SET, DELETE, READ } from './store-scripts.js';
 
 /** Options for {@link RedisTokenStore}. */
 export interface RedisTokenStoreOptions {
@@ -49,15 +49,24 @@ export class RedisTokenStore implements TokenStore {
     this.#hub = new SubscriptionHub(this.#connection, this.#timeoutMs);
   }
 
-  /** The record under `key`, or undefined. */
+  /**
+   * The record under `key`, or undefined when there is none. A hash that lacks `v` or `d` (written by
+   * something else, or edited by hand) throws CorruptRecordError naming the key: it is not "absent",
+   * so nothing overwrites it as if the grant had never been stored.
+   */
   async get(key: string, options?: Options): Promise<StoredRecord | undefined> {
     const redisKey = this.#prefix + key;
-    const reply = await this.#bounded('HMGET', options, () => this.#connection.command(redisKey, ['HMGET', redisKey, 'v', 'd']));
-    const [rawVersion, rawData] = Array.isArray(reply) ? (reply as unknown[]) : [];
+    const reply = await this.#bounded('read', options, () => runScript(this.#connection, READ, [redisKey], []));
+    const [rawFields, rawVersion, rawData] = Array.isArray(reply) ? (reply as unknown[]) : [];
     const version = replyString(rawVersion);
     const data = replyString(rawData);
-    if (version === undefined || data === undefined) return undefined;
-    return { version, data };
+    if (version !== undefined && data !== undefined) return { version, data };
+    if (Number(replyString(rawFields) ?? 0) === 0) return undefined;
+    const missing = [version === undefined ? '`v` (version)' : '', data === undefined ? '`d` (data)' : ''].filter(Boolean).join(' and ');
+    throw new CorruptRecordError(
+      `The Redis hash ${redisKey} is not a token record: it has no ${missing} field. It was left untouched; ` +
+        'delete it (or restore it) and authenticate again with authenticateWithCode() or setRefreshToken().',
+    );
   }
 
   /** Writes when the current version equals `expectedVersion` (undefined: key absent); false on conflict. */

@@ -1,5 +1,11 @@
 import { RedisScript } from '@ads-token/redis-common';
 
+/** KEYS[1] record. `{fields, v, d}`: the hash's field count (0: absent) and its `v` and `d` (nil when missing), read at once. */
+export const READ = new RedisScript(`
+local fields = redis.call('HMGET', KEYS[1], 'v', 'd')
+return {redis.call('HLEN', KEYS[1]), fields[1], fields[2]}
+`);
+
 /** KEYS[1] record; ARGV: hasExpected ('0'|'1'), expected, version, data, channel. 1 when written. */
 export const COMPARE_AND_SET = new RedisScript(`
 if ARGV[1] == '1' then

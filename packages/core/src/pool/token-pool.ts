@@ -62,7 +62,7 @@ export class TokenPool {
 
   /** Headers for an Ads API call on behalf of `grantId` (see `TokenManager.getHeaders`). */
   getHeaders(grantId: string, options?: Options & { profileId?: string | number | bigint }): Promise<Record<string, string>> {
-    return this.manager(grantId).getHeaders(options as Options & { profileId?: string | number });
+    return this.manager(grantId).getHeaders(options);
   }
 
   /** Adds a listener of every grant's events; returns the function that removes it. */
