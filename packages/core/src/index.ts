@@ -40,7 +40,23 @@ export { InProcessLock } from './in-process-lock.js';
 export type { RecordSealer } from './record-sealer.js';
 export { TokenManager } from './token-manager.js';
 export type { TokenManagerOptions } from './token-manager-options.js';
-export type { TokenEvent, TokenEventType } from './token-events.js';
+export type {
+  AuthenticatedEvent,
+  ClearedEvent,
+  CommitPendingEvent,
+  CommitRecoveredEvent,
+  LockUnavailableEvent,
+  LockWaitedEvent,
+  RefreshFailedEvent,
+  RefreshedEvent,
+  RetryEvent,
+  RevokedEvent,
+  TokenEvent,
+  TokenEventBase,
+  TokenEventListener,
+  TokenEventType,
+} from './token-events.js';
+export type { GrantHealth, GrantHealthStatus, HealthOptions, HealthReport } from './health.js';
 export type { TokenInfo, TokenStatus } from './token-info.js';
 export { backoffDelay, parseRetryAfter } from './retry.js';
 export type { RetryOptions } from './retry.js';

@@ -7,6 +7,7 @@ import {
   type AuthorizationRequest,
 } from './authorization.js';
 import type { Clock } from './clock.js';
+import { DEFAULT_HEALTH_TIMEOUT_MS, judgeGrant, type HealthOptions, type HealthReport, type LastRefreshFailure } from './health.js';
 import {
   AdsTokenError,
   ConfigurationError,
@@ -29,7 +30,7 @@ import { backoffDelay, parseRetryAfter, resolveRetryOptions, type ResolvedRetryO
 import { createRecordSealer } from './sealing/index.js';
 import { storeKey } from './store-key.js';
 import { SystemClock } from './system-clock.js';
-import type { TokenEvent } from './token-events.js';
+import type { TokenEvent, TokenEventListener } from './token-events.js';
 import type { TokenInfo } from './token-info.js';
 import type { TokenManagerOptions } from './token-manager-options.js';
 import { decodeTokenRecord, encodeTokenRecord, refreshTokenId, type TokenRecord } from './token-record.js';
@@ -112,7 +113,8 @@ export class TokenManager {
   readonly #lockWaitMs: number;
   readonly #unlockedFallback: boolean;
   readonly #closeTimeoutMs: number;
-  readonly #onEvent: ((event: TokenEvent) => void) | undefined;
+  readonly #listeners = new Set<{ listener: TokenEventListener }>();
+  #lastFailure: LastRefreshFailure | undefined;
 
   #snapshot: Snapshot | undefined;
   /** Counts the store's change notifications for this key. */
@@ -151,7 +153,7 @@ export class TokenManager {
     this.#lockWaitMs = options.lockWaitMs ?? 35_000;
     this.#unlockedFallback = options.refreshWithoutLockWhenUnavailable ?? false;
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 5000;
-    this.#onEvent = options.onEvent;
+    for (const listener of [options.onEvent ?? []].flat()) this.addListener(listener);
     this.#store = options.store ?? new MemoryTokenStore();
     this.#lock = options.lock ?? new InProcessLock();
     this.#clock = options.clock ?? new SystemClock();
@@ -759,13 +761,63 @@ export class TokenManager {
     if (this.#closed) throw new ConfigurationError('This TokenManager is closed');
   }
 
+  /**
+   * Adds an event listener, called after `onEvent`'s and those added before; returns a function
+   * that removes it. Listeners run synchronously; one that throws never breaks a refresh.
+   */
+  addListener(listener: TokenEventListener): () => void {
+    if (typeof listener !== 'function') throw new ConfigurationError('an event listener must be a function');
+    const entry = { listener };
+    this.#listeners.add(entry);
+    return () => {
+      this.#listeners.delete(entry);
+    };
+  }
+
   #emit(event: DistributiveOmit<TokenEvent, 'grantId' | 'at'>): void {
-    if (this.#onEvent === undefined) return;
-    try {
-      this.#onEvent({ ...event, grantId: this.grantId, at: this.#clock.now() });
-    } catch {
-      // A listener's failure must not break a refresh.
+    const full = Object.freeze({ ...event, grantId: this.grantId, at: this.#clock.now() }) as TokenEvent;
+    if (full.type === 'refresh_failed') this.#lastFailure = { code: full.code, message: full.message, at: full.at };
+    else if (full.type === 'refreshed' || full.type === 'authenticated' || full.type === 'cleared') this.#lastFailure = undefined;
+    for (const { listener } of [...this.#listeners]) {
+      try {
+        const result: unknown = listener(full);
+        if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') Promise.resolve(result).catch(() => undefined);
+      } catch {
+        // A listener's failure must not break a refresh.
+      }
     }
+  }
+
+  /**
+   * A readiness probe for this grant: one store read at most, no LWA call, bounded by
+   * `timeoutMs`. A store that fails or hangs makes the grant `unavailable`, unless this process
+   * holds a usable access token in memory (then it stays healthy, with a reason). Rejects only
+   * when `signal` aborts.
+   */
+  async health(options?: HealthOptions): Promise<HealthReport> {
+    if (this.#closed) return { ok: false, grants: [{ grantId: this.grantId, status: 'unavailable', reason: 'this TokenManager is closed' }] };
+    const timeoutMs = options?.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
+    const failure = this.#lastFailure;
+    const timer = new AbortController();
+    const expired = new AbortController();
+    this.#clock.sleep(timeoutMs, timer.signal).then(
+      () => expired.abort(new StoreUnavailableError(`the token store did not answer within ${timeoutMs} ms`)),
+      () => undefined,
+    );
+    const signal = options?.signal === undefined ? expired.signal : AbortSignal.any([options.signal, expired.signal]);
+    let info: TokenInfo | undefined;
+    let storeError: string | undefined;
+    try {
+      info = this.#info(await raceSignal(this.#read(signal), signal));
+    } catch (error) {
+      options?.signal?.throwIfAborted();
+      storeError = error instanceof Error ? error.message : String(error);
+      if (this.#usableToken() !== undefined) info = this.#info(this.#snapshot);
+    } finally {
+      timer.abort();
+    }
+    const { grant, ok } = judgeGrant(this.grantId, info, failure, storeError);
+    return { ok, grants: [grant] };
   }
 
   /** A redacted view: no secret. */
