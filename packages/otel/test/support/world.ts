@@ -101,7 +101,7 @@ export function counterValue(metrics: MetricData[], name: string, attributes: Re
   for (const m of metrics) {
     if (m.descriptor.name !== name || m.dataPointType !== DataPointType.SUM) continue;
     for (const p of m.dataPoints) {
-      if (Object.entries(attributes).every(([k, v]) => p.attributes[k] === v)) sum += p.value as number;
+      if (Object.entries(attributes).every(([k, v]) => p.attributes[k] === v)) sum += p.value;
     }
   }
   return sum;
