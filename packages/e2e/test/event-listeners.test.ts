@@ -18,14 +18,17 @@ describe('several event listeners', () => {
     const remove = manager.addListener((e) => added.push(e));
     await manager.setRefreshToken(h.lwa.issueRefreshToken());
     await manager.getAccessToken();
-    expect(first.map((e) => e.type)).toEqual(['authenticated', 'refreshed']);
+    // (a lock_waited may come in between when taking the free lock took a millisecond)
+    expect(first.map((e) => e.type).filter((t) => t !== 'lock_waited')).toEqual(['authenticated', 'refreshed']);
     expect(second).toEqual(first);
     expect(added).toEqual(first);
+    const before = first.length;
     remove();
     remove();
     await manager.refreshAccessToken();
-    expect(first).toHaveLength(3);
-    expect(added).toHaveLength(2);
+    expect(first.length).toBeGreaterThan(before);
+    expect(first.at(-1)!.type).toBe('refreshed');
+    expect(added).toHaveLength(before);
   });
 
   it('one function added twice is called twice, and each remover removes one registration', async () => {
@@ -64,7 +67,7 @@ describe('several event listeners', () => {
       });
       await manager.setRefreshToken(h.lwa.issueRefreshToken());
       expect(h.lwa.isValidAccessToken(await manager.getAccessToken())).toBe(true);
-      expect(seen).toEqual(['authenticated', 'refreshed']);
+      expect(seen.filter((t) => t !== 'lock_waited')).toEqual(['authenticated', 'refreshed']);
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(rejections).toEqual([]);
     } finally {
