@@ -41,6 +41,10 @@ export class RefreshSpans {
       case 'refresh_failed':
         this.#end(event);
         break;
+      case 'authenticated':
+        // Retries of a code exchange belong to no refresh.
+        this.#pending.delete(event.grantId);
+        break;
       default:
         break;
     }

@@ -27,8 +27,9 @@ describe('instrument: a span per refresh', () => {
     const w = world;
     const manager = w.manager();
     instrument(manager, { meterProvider: w.meterProvider, tracerProvider: w.tracerProvider });
+    w.lwa.fail({ kind: 'status', status: 503 });
     await manager.authenticateWithCode(w.lwa.issueCode());
-    expect(refreshSpans(w)).toHaveLength(0); // an authentication is not a refresh
+    expect(refreshSpans(w)).toHaveLength(0); // an authentication is not a refresh, and its retry is not the next refresh's
 
     const tracer = w.tracerProvider.getTracer('app');
     const callerContext = await tracer.startActiveSpan('handle request', async (span) => {
