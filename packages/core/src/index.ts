@@ -44,7 +44,23 @@ export { TokenManager } from './token-manager.js';
 export { CONSENT_LIMIT_DAYS, CONSENT_WARNING_DAYS, TokenPool } from './pool/index.js';
 export type { GrantStatus, TokenPoolOptions } from './pool/index.js';
 export type { TokenManagerOptions } from './token-manager-options.js';
-export type { TokenEvent, TokenEventType } from './token-events.js';
+export type {
+  AuthenticatedEvent,
+  ClearedEvent,
+  CommitPendingEvent,
+  CommitRecoveredEvent,
+  LockUnavailableEvent,
+  LockWaitedEvent,
+  RefreshFailedEvent,
+  RefreshedEvent,
+  RetryEvent,
+  RevokedEvent,
+  TokenEvent,
+  TokenEventBase,
+  TokenEventListener,
+  TokenEventType,
+} from './token-events.js';
+export type { GrantHealth, GrantHealthStatus, HealthOptions, HealthReport } from './health.js';
 export type { TokenInfo, TokenStatus } from './token-info.js';
 export { backoffDelay, parseRetryAfter } from './retry.js';
 export type { RetryOptions } from './retry.js';

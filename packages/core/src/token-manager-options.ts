@@ -4,7 +4,7 @@ import type { Lock } from './lock.js';
 import type { Region } from './regions.js';
 import type { RetryOptions } from './retry.js';
 import type { EncryptionKeyOption } from './sealing/encryption-key.js';
-import type { TokenEvent } from './token-events.js';
+import type { TokenEventListener } from './token-events.js';
 import type { TokenStore } from './token-store.js';
 
 /** Options of {@link TokenManager}. Constructing a manager does no I/O. */
@@ -52,6 +52,9 @@ export interface TokenManagerOptions {
   refreshWithoutLockWhenUnavailable?: boolean;
   /** How long `close()` waits for a refresh in flight. @default 5000 */
   closeTimeoutMs?: number;
-  /** Receives events (refreshed, refresh_failed, retry, revoked, lock_waited, ...). Never given a secret. */
-  onEvent?: (event: TokenEvent) => void;
+  /**
+   * Receives events (refreshed, refresh_failed, retry, revoked, lock_waited, ...): one listener or
+   * several (say a logger and metrics). More can be added later with `addListener`. Never given a secret.
+   */
+  onEvent?: TokenEventListener | readonly TokenEventListener[];
 }

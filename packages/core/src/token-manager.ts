@@ -1,5 +1,6 @@
 import { isAbortError, raceSignal } from './abort.js';
 import { buildAuthorizationUrl, parseRedirectUrl, type AuthorizationRequest } from './authorization.js';
+import { DEFAULT_HEALTH_TIMEOUT_MS, judgeGrant, type HealthOptions, type HealthReport, type LastRefreshFailure } from './health.js';
 import {
   AdsTokenError,
   ConfigurationError,
@@ -23,7 +24,7 @@ import { servingTimes, tokenInfo, type Snapshot } from './refresh/snapshot.js';
 import type { Region } from './regions.js';
 import { backoffDelay } from './retry.js';
 import { storeKey } from './store-key.js';
-import type { TokenEvent } from './token-events.js';
+import type { TokenEvent, TokenEventListener } from './token-events.js';
 import type { TokenInfo } from './token-info.js';
 import type { TokenManagerOptions } from './token-manager-options.js';
 import { decodeTokenRecord, encodeTokenRecord, refreshTokenId, type TokenRecord } from './token-record.js';
@@ -68,6 +69,9 @@ export class TokenManager {
   readonly #ctx: GrantContext;
   /** Where inside its buffer this grant's refresh starts (0: at the buffer's start; pools spread grants). */
   readonly #jitter: number;
+  /** Listeners of this grant's events only (a pool's listeners live in the shared context). */
+  #listeners: Set<{ listener: TokenEventListener }> | undefined;
+  #lastFailure: LastRefreshFailure | undefined;
   #snapshot: Snapshot | undefined;
   /** Counts the store's change notifications for this key. */
   #generation = 0;
@@ -900,16 +904,64 @@ export class TokenManager {
     if (this.#closed) throw new ConfigurationError('This TokenManager is closed');
   }
 
+  /**
+   * Adds an event listener, called after `onEvent`'s and those added before; returns a function
+   * that removes it. Listeners run synchronously; one that throws never breaks a refresh.
+   */
+  addListener(listener: TokenEventListener): () => void {
+    if (typeof listener !== 'function') throw new ConfigurationError('an event listener must be a function');
+    const entry = { listener };
+    const listeners = (this.#listeners ??= new Set());
+    listeners.add(entry);
+    return () => {
+      listeners.delete(entry);
+    };
+  }
+
   #emit(event: DistributiveOmit<TokenEvent, 'grantId' | 'at'>): void {
-    if (this.#ctx.listeners.size === 0) return;
-    const full = { ...event, grantId: this.grantId, at: this.#ctx.clock.now() };
-    for (const listener of this.#ctx.listeners) {
+    const full = Object.freeze({ ...event, grantId: this.grantId, at: this.#ctx.clock.now() }) as TokenEvent;
+    if (full.type === 'refresh_failed') this.#lastFailure = { code: full.code, message: full.message, at: full.at };
+    else if (full.type === 'refreshed' || full.type === 'authenticated' || full.type === 'cleared') this.#lastFailure = undefined;
+    for (const { listener } of [...this.#ctx.listeners, ...(this.#listeners ?? [])]) {
       try {
-        listener(full);
+        const result: unknown = listener(full);
+        if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') Promise.resolve(result).catch(() => undefined);
       } catch {
         // A listener's failure must not break a refresh.
       }
     }
+  }
+
+  /**
+   * A readiness probe for this grant: one store read at most, no LWA call, bounded by
+   * `timeoutMs`. A store that fails or hangs makes the grant `unavailable`, unless this process
+   * holds a usable access token in memory (then it stays healthy, with a reason). Rejects only
+   * when `signal` aborts.
+   */
+  async health(options?: HealthOptions): Promise<HealthReport> {
+    if (this.#closed) return { ok: false, grants: [{ grantId: this.grantId, status: 'unavailable', reason: 'this TokenManager is closed' }] };
+    const timeoutMs = options?.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
+    const failure = this.#lastFailure;
+    const timer = new AbortController();
+    const expired = new AbortController();
+    this.#ctx.clock.sleep(timeoutMs, timer.signal).then(
+      () => expired.abort(new StoreUnavailableError(`the token store did not answer within ${timeoutMs} ms`)),
+      () => undefined,
+    );
+    const signal = options?.signal === undefined ? expired.signal : AbortSignal.any([options.signal, expired.signal]);
+    let info: TokenInfo | undefined;
+    let storeError: string | undefined;
+    try {
+      info = this.#info(await raceSignal(this.#read(signal), signal));
+    } catch (error) {
+      options?.signal?.throwIfAborted();
+      storeError = error instanceof Error ? error.message : String(error);
+      if (this.#usableToken() !== undefined) info = this.#info(this.#snapshot);
+    } finally {
+      timer.abort();
+    }
+    const { grant, ok } = judgeGrant(this.grantId, info, failure, storeError);
+    return { ok, grants: [grant] };
   }
 
   /** A redacted view: no secret. */

@@ -89,6 +89,7 @@ export async function runFleetWorker(): Promise<void> {
         stats.retries += 1;
       }
       send({ type: 'event', event: summarise(event) });
+      if (config.relayEvents === true) send({ type: 'token_event', event });
     },
   });
   const adsFetch = createAdsFetch(manager, { baseUrl: config.adsUrl, retry: { maxAttempts: 3, maxTotalMs: 5000 } });

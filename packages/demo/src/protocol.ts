@@ -1,3 +1,5 @@
+import type { TokenEvent } from '@ads-token/core';
+
 /** Where the fleet keeps tokens and takes the refresh lock. */
 export type BackendConfig =
   | { kind: 'file'; path: string; lockDirectory: string }
@@ -27,6 +29,8 @@ export interface WorkerConfig {
   lockTtlMs?: number;
   /** TokenManager `backgroundRetryCooldownMs`, when not the default. */
   backgroundRetryCooldownMs?: number;
+  /** Also send every TokenManager event whole (`token_event`), for the parent's metrics. */
+  relayEvents?: boolean;
 }
 
 /** Counters a worker keeps and reports. */
@@ -83,6 +87,7 @@ export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'status'; stats: WorkerStats }
   | { type: 'event'; event: WorkerEvent }
+  | { type: 'token_event'; event: TokenEvent }
   | { type: 'lwa_request'; at: number }
   | { type: 'call_failed'; at: number; code: string; name: string; message: string }
   | { type: 'final'; stats: WorkerStats }

@@ -8,6 +8,7 @@ import { AdsApiSimulator, LwaSimulator } from '@ads-token/testing';
 import { openBackend, redactRedisUrl } from './backend.js';
 import { countExpiries } from './expiries.js';
 import { Fleet, type FleetMember } from './fleet.js';
+import { FleetMetrics } from './fleet-metrics.js';
 import { LOCK_WAIT_THRESHOLD_MS, type BackendConfig, type WorkerConfig } from './protocol.js';
 import { signInWithConsent } from './sign-in.js';
 import { StatusView } from './status-view.js';
@@ -29,6 +30,8 @@ export interface DemoSettings {
   out: NodeJS.WriteStream;
   /** Redraw status lines in place. @default out.isTTY */
   live?: boolean;
+  /** Record the fleet's metrics with @ads-token/otel and print them through the OpenTelemetry console exporter (`--metrics`). */
+  metrics?: boolean;
 }
 
 /** What a run found. */
@@ -40,8 +43,10 @@ export interface DemoResult {
   served: number;
 }
 
-/** Reads the settings from DEMO_SECONDS, DEMO_WORKERS, DEMO_TOKEN_SECONDS and REDIS_URL. */
-export function settingsFromEnv(env: NodeJS.ProcessEnv, workerPath: string, out: NodeJS.WriteStream): DemoSettings {
+/** Reads the settings from DEMO_SECONDS, DEMO_WORKERS, DEMO_TOKEN_SECONDS and REDIS_URL, and `--metrics` from the arguments. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv, workerPath: string, out: NodeJS.WriteStream, args: readonly string[] = []): DemoSettings {
+  const unknown = args.filter((arg) => arg !== '--metrics');
+  if (unknown.length > 0) throw new RangeError(`unknown argument ${unknown[0]}: the demo takes only --metrics`);
   const number = (name: string, fallback: number, min: number, max: number): number => {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
@@ -57,6 +62,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, workerPath: string, out:
     ...(redisUrl === undefined || redisUrl === '' ? {} : { redisUrl }),
     workerPath,
     out,
+    ...(args.includes('--metrics') ? { metrics: true } : {}),
   };
 }
 
@@ -75,6 +81,7 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
 
   const cleanups: (() => Promise<void>)[] = [];
   let fleet: Fleet | undefined;
+  let metrics: FleetMetrics | undefined;
   const onSignal = (): void => {
     void (async () => {
       await fleet?.kill();
@@ -126,6 +133,7 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
     };
     cleanups.push(clearStored);
     const info = await signInWithConsent(manager);
+    if (settings.metrics === true) metrics = new FleetMetrics(manager);
     print(`Signed in: consent URL with PKCE (S256) -> redirect with code and state -> code exchanged.`);
     print(`  grant "${info.grantId}" stored sealed (AES-256-GCM); access token expires in ${info.expiresInSeconds} s`);
     print();
@@ -142,8 +150,15 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
       pauseMs: 100,
       errorPauseMs: 250,
       statusIntervalMs: 200,
+      ...(metrics === undefined ? {} : { relayEvents: true }),
     });
-    fleet = await Fleet.start({ workerPath: settings.workerPath, size: settings.workers, config });
+    const recording = metrics;
+    fleet = await Fleet.start({
+      workerPath: settings.workerPath,
+      size: settings.workers,
+      config,
+      ...(recording === undefined ? {} : { onMessage: (_member, message) => { if (message.type === 'token_event') recording.record(message.event); } }),
+    });
     const started = Date.now();
     print(`${settings.workers} workers started (pids ${fleet.members.map((m) => m.pid).join(', ')}); calling GET /v2/profiles for ${settings.seconds} s`);
     const current = fleet;
@@ -185,6 +200,12 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
       print(`  worker ${m.id} did not finish cleanly: ${m.fatal ?? `exit ${m.exit?.code ?? m.exit?.signal ?? '?'}`} ${m.stderr.trim()}`);
     }
     const ok = expiries > 0 && lwaRefreshes === expiries && errors === 0;
+    if (metrics !== undefined) {
+      print();
+      print('Metrics of the whole fleet (@ads-token/otel, OpenTelemetry console exporter):');
+      await metrics.print();
+      metrics = undefined;
+    }
     print();
     print(ok
       ? `OK: ${settings.workers} workers, ${expiries} expiries, exactly one LWA refresh per expiry fleet-wide, no errors.`
@@ -195,6 +216,7 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
         ].filter(Boolean).join('; '));
     return { ok, lwaRefreshes, expiries, errors, served };
   } finally {
+    await metrics?.discard();
     await fleet?.kill();
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     process.off('SIGINT', onSignal);

@@ -64,6 +64,29 @@ describe('pnpm demo', () => {
     }
   }, 90_000);
 
+  test('with --metrics: prints the fleet\'s metrics once through the OpenTelemetry console exporter, matching the summary', async () => {
+    const run = await runDemoProcess({ DEMO_SECONDS: '12' }, 60_000, ['--metrics']);
+    await expectHealthyRun(run);
+    expect(run.stdout).toContain('Metrics of the whole fleet (@ads-token/otel, OpenTelemetry console exporter):');
+    // console.dir colours its output when FORCE_COLOR is set (as nx does): read it without the colours.
+    // eslint-disable-next-line no-control-regex
+    const stdout = run.stdout.replace(/\u001b\[[0-9;]*m/g, '');
+    const names = ['ads_token.refreshes', 'ads_token.refresh.duration', 'ads_token.token.expires_in', 'ads_token.consent.age', 'ads_token.grant.revoked'];
+    // each exported exactly once
+    expect(Object.fromEntries(names.map((name) => [name, stdout.split(`name: '${name}'`).length - 1])), stdout.slice(-6000)).toEqual(
+      Object.fromEntries(names.map((name) => [name, 1])),
+    );
+    const fromLwa = /attributes: \{ 'ads_token\.source': 'lwa', 'ads_token\.outcome': 'success' \},\s+startTime: [^\n]+\n\s+endTime: [^\n]+\n\s+value: (\d+)/.exec(stdout);
+    expect(Number(fromLwa?.[1])).toBe(figure(stdout, 'LWA refresh requests'));
+    expect(stdout).toMatch(/attributes: \{ 'ads_token\.grant_id': 'default' \}/);
+  }, 90_000);
+
+  test('an unknown argument is refused with a message and exit code 1', async () => {
+    const run = await runDemoProcess({}, 30_000, ['--metric']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('unknown argument --metric');
+  }, 60_000);
+
   test('exits non-zero and says why when the invariants are not met (a run shorter than one refresh interval)', async () => {
     const run = await runDemoProcess({ DEMO_SECONDS: '3', DEMO_WORKERS: '2' }, 60_000);
     expect(run.code).toBe(1);

@@ -125,6 +125,39 @@ describe('TokenPool', () => {
     expect(JSON.stringify(status)).not.toMatch(/Atz[ar]\|/);
   });
 
+  it('health() judges every stored grant with one read each, and says when the grants cannot be listed', async () => {
+    const { lwa, pool, store } = await startPool({ retry: { maxAttempts: 1 } });
+    await pool.manager('held').setRefreshToken(lwa.issueRefreshToken());
+    await pool.getAccessToken('held');
+    const stranger = new TokenPool({ clientId: lwa.clientId, clientSecret: lwa.clientSecret, http: new FetchHttpClient(), store, endpoints: { tokenUrl: lwa.tokenUrl } });
+    const revoked = lwa.issueRefreshToken();
+    await stranger.manager('revoked').setRefreshToken(revoked);
+    lwa.revoke(revoked);
+    await expect(stranger.getAccessToken('revoked')).rejects.toMatchObject({ code: 'INVALID_GRANT' });
+    await stranger.close();
+    const report = await pool.health();
+    expect(report.ok).toBe(false);
+    expect(Object.fromEntries(report.grants.map((g) => [g.grantId, g.status]))).toEqual({ held: 'valid', revoked: 'revoked' });
+    await pool.manager('revoked').clearTokens();
+    expect(await pool.health()).toEqual({ ok: true, grants: [{ grantId: 'held', status: 'valid' }] });
+    const broken = new TokenPool({
+      clientId: lwa.clientId,
+      clientSecret: lwa.clientSecret,
+      http: new FetchHttpClient(),
+      endpoints: { tokenUrl: lwa.tokenUrl },
+      store: Object.assign(new MemoryTokenStore(), {
+        // eslint-disable-next-line require-yield
+        async *list(): AsyncIterable<string> {
+          throw new Error('ECONNREFUSED');
+        },
+      }),
+    });
+    const down = await broken.health();
+    expect(down.ok).toBe(false);
+    expect(down.grants).toEqual([{ grantId: '*', status: 'unavailable', reason: expect.stringContaining('could not be listed') as string }]);
+    await broken.close();
+  });
+
   it('spreads the refresh times of grants authenticated together', async () => {
     const clock = new FakeClock(Date.now());
     const { lwa, pool } = await startPool({ clock, maxConcurrentRefreshes: 50 });

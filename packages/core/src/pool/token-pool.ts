@@ -1,11 +1,14 @@
-import { AdsTokenError, ConfigurationError } from '../errors.js';
+import { raceSignal } from '../abort.js';
+import { AdsTokenError, ConfigurationError, StoreUnavailableError } from '../errors.js';
+import { DEFAULT_HEALTH_TIMEOUT_MS, judgeGrant, type GrantHealth, type HealthOptions, type HealthReport, type LastRefreshFailure } from '../health.js';
 import { GRANT_CONTEXT, resolveGrantContext, type GrantContext } from '../refresh/grant-context.js';
 import { servingTimes, tokenInfo } from '../refresh/snapshot.js';
 import { parseStoreKey, storeKey, storeKeyPrefix } from '../store-key.js';
-import type { TokenEvent } from '../token-events.js';
+import type { TokenEvent, TokenEventListener } from '../token-events.js';
 import { TokenManager } from '../token-manager.js';
 import type { TokenManagerOptions } from '../token-manager-options.js';
 import { decodeTokenRecord } from '../token-record.js';
+import type { TokenStatus } from '../token-info.js';
 import type { Options } from '../token-store.js';
 import { consentAge, type GrantStatus } from './grant-status.js';
 import type { TokenPoolOptions } from './token-pool-options.js';
@@ -22,7 +25,8 @@ const DENO_INSPECT = Symbol.for('Deno.customInspect');
 export class TokenPool {
   readonly #ctx: GrantContext;
   readonly #managers = new Map<string, TokenManager>();
-  readonly #lastErrors = new Map<string, GrantStatus['lastError']>();
+  /** The last refresh failure per grant, not followed by a success. */
+  readonly #failures = new Map<string, LastRefreshFailure>();
   #closed = false;
 
   /** Creates a pool; does no I/O. Throws {@link ConfigurationError} for bad options. */
@@ -30,7 +34,7 @@ export class TokenPool {
     if (typeof options !== 'object' || options === null) throw new ConfigurationError('TokenPool options are required');
     if ('grantId' in options) throw new ConfigurationError('a TokenPool holds many grants: pass grantId to pool.manager(grantId), not to the pool');
     this.#ctx = resolveGrantContext(options, { maxConcurrentRefreshes: options.maxConcurrentRefreshes ?? 4, jitter: true });
-    this.#ctx.listeners.add((event) => this.#track(event));
+    this.#ctx.listeners.add({ listener: (event) => this.#track(event) });
   }
 
   /** The LWA client id. */
@@ -66,10 +70,12 @@ export class TokenPool {
   }
 
   /** Adds a listener of every grant's events; returns the function that removes it. */
-  addListener(listener: (event: TokenEvent) => void): () => void {
-    this.#ctx.listeners.add(listener);
+  addListener(listener: TokenEventListener): () => void {
+    if (typeof listener !== 'function') throw new ConfigurationError('an event listener must be a function');
+    const entry = { listener };
+    this.#ctx.listeners.add(entry);
     return () => {
-      this.#ctx.listeners.delete(listener);
+      this.#ctx.listeners.delete(entry);
     };
   }
 
@@ -94,7 +100,7 @@ export class TokenPool {
   async #status(grantId: string, options?: Options): Promise<GrantStatus> {
     const key = storeKey(this.#ctx.clientId, grantId);
     const now = this.#ctx.clock.now();
-    const lastError = this.#lastErrors.get(grantId);
+    const lastError = this.#failures.get(grantId)?.code as GrantStatus['lastError'];
     try {
       const stored = await this.#ctx.store.get(key, options);
       const record = stored === undefined ? undefined : decodeTokenRecord(await this.#ctx.sealer.open(key, stored.data), key);
@@ -119,8 +125,61 @@ export class TokenPool {
   }
 
   #track(event: TokenEvent): void {
-    if (event.type === 'refresh_failed') this.#lastErrors.set(event.grantId, event.code);
-    else if (event.type === 'refreshed' || event.type === 'authenticated' || event.type === 'cleared') this.#lastErrors.delete(event.grantId);
+    if (event.type === 'refresh_failed') this.#failures.set(event.grantId, { code: event.code, message: event.message, at: event.at });
+    else if (event.type === 'refreshed' || event.type === 'authenticated' || event.type === 'cleared') this.#failures.delete(event.grantId);
+  }
+
+  /**
+   * A readiness probe over every stored grant: no LWA call, one store read per grant at most
+   * (grants this process holds answer as `TokenManager.health` does), bounded by `timeoutMs` in all.
+   * When the grants cannot be listed it is not ok, and an entry with grantId `*` says why. Rejects only when `signal` aborts.
+   */
+  async health(options?: HealthOptions): Promise<HealthReport> {
+    const timeoutMs = options?.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
+    const clock = this.#ctx.clock;
+    const end = clock.now() + timeoutMs;
+    const timer = new AbortController();
+    const expired = new AbortController();
+    clock.sleep(timeoutMs, timer.signal).then(
+      () => expired.abort(new StoreUnavailableError(`the token store did not answer within ${timeoutMs} ms`)),
+      () => undefined,
+    );
+    const signal = options?.signal === undefined ? expired.signal : AbortSignal.any([options.signal, expired.signal]);
+    const grants: GrantHealth[] = [];
+    let ok = true;
+    try {
+      for await (const grantId of this.grants({ signal })) {
+        const manager = this.#managers.get(grantId);
+        if (manager !== undefined) {
+          const report = await manager.health({ timeoutMs: Math.max(1, end - clock.now()), signal });
+          grants.push(...report.grants);
+          ok &&= report.ok;
+          continue;
+        }
+        let info: GrantStatus | undefined;
+        let storeError: string | undefined;
+        try {
+          info = await raceSignal(this.#status(grantId, { signal }), signal);
+          if (info.status === 'unreadable') {
+            storeError = `the stored record is unreadable (${info.unreadableCode ?? 'UNKNOWN'})`;
+            info = undefined;
+          }
+        } catch (error) {
+          options?.signal?.throwIfAborted();
+          storeError = error instanceof Error ? error.message : String(error);
+        }
+        const judged = judgeGrant(grantId, info === undefined ? undefined : { ...info, status: info.status as TokenStatus }, this.#failures.get(grantId), storeError);
+        grants.push(judged.grant);
+        ok &&= judged.ok;
+      }
+    } catch (error) {
+      options?.signal?.throwIfAborted();
+      const reason = `the grants could not be listed: ${error instanceof Error ? error.message : String(error)}`;
+      return { ok: false, grants: [...grants, { grantId: '*', status: 'unavailable', reason }] };
+    } finally {
+      timer.abort();
+    }
+    return { ok, grants };
   }
 
   /** Closes every manager (see `TokenManager.close`). Does not close the store or lock. Later calls throw ConfigurationError. */

@@ -12,7 +12,7 @@ import { REGIONS, isRegion, type Region } from '../regions.js';
 import { resolveRetryOptions, type ResolvedRetryOptions } from '../retry.js';
 import { createRecordSealer } from '../sealing/index.js';
 import { SystemClock } from '../system-clock.js';
-import type { TokenEvent } from '../token-events.js';
+import type { TokenEventListener } from '../token-events.js';
 import type { TokenManagerOptions } from '../token-manager-options.js';
 import type { TokenStore } from '../token-store.js';
 import { RefreshScheduler } from './refresh-scheduler.js';
@@ -46,8 +46,8 @@ export interface GrantContext {
   readonly closeTimeoutMs: number;
   /** Spread each grant's refresh time inside its buffer (pools: grants authenticated together do not refresh together). */
   readonly jitter: boolean;
-  /** Who hears events. */
-  readonly listeners: Set<(event: TokenEvent) => void>;
+  /** Who hears every grant's events (`onEvent`, a pool's `addListener`). */
+  readonly listeners: Set<{ listener: TokenEventListener }>;
 }
 
 /** The options every grant of an app shares: a manager's, without `grantId`. */
@@ -66,8 +66,11 @@ export function resolveGrantContext(options: SharedGrantOptions, extra: { maxCon
   const retry = resolveRetryOptions(options.retry);
   const clock = options.clock ?? new SystemClock();
   const tokenUrl = requireUrl('endpoints.tokenUrl', options.endpoints?.tokenUrl ?? REGIONS[region].tokenUrl);
-  const listeners = new Set<(event: TokenEvent) => void>();
-  if (options.onEvent !== undefined) listeners.add(options.onEvent);
+  const listeners = new Set<{ listener: TokenEventListener }>();
+  for (const listener of [options.onEvent ?? []].flat()) {
+    if (typeof listener !== 'function') throw new ConfigurationError('onEvent must be a function or an array of functions');
+    listeners.add({ listener });
+  }
   return {
     clientId,
     clientSecret,

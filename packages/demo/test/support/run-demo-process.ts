@@ -12,12 +12,12 @@ export interface DemoRun {
   stderr: string;
 }
 
-/** Runs `node dist/demo.js` with extra env (stdout piped, so plain status lines); killed after `timeoutMs`. */
-export async function runDemoProcess(env: Record<string, string>, timeoutMs: number): Promise<DemoRun> {
+/** Runs `node dist/demo.js` with extra env and arguments (stdout piped, so plain status lines); killed after `timeoutMs`. */
+export async function runDemoProcess(env: Record<string, string>, timeoutMs: number, args: string[] = []): Promise<DemoRun> {
   if (!existsSync(DEMO_ENTRY)) throw new Error(`${DEMO_ENTRY} is missing: build the package first`);
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   if (env['REDIS_URL'] === undefined) delete childEnv['REDIS_URL'];
-  const child = spawn(process.execPath, [DEMO_ENTRY], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [DEMO_ENTRY, ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });

@@ -1,0 +1,38 @@
+import type { Options, TokenEventListener, TokenInfo } from '@ads-token/core';
+import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
+
+/**
+ * What `instrument` can observe: anything with `addListener` (a `TokenManager`), and for the
+ * per-grant gauges something that yields `TokenInfo`: `getTokenInfo()` (one grant) or
+ * `status()` (several).
+ */
+export interface InstrumentTarget {
+  /** Adds an event listener; returns its remover. */
+  addListener(listener: TokenEventListener): () => void;
+  /** Status of the one grant (a `TokenManager`'s). */
+  getTokenInfo?: (options?: Options) => Promise<TokenInfo>;
+  /** Status of every grant the target holds. Used instead of `getTokenInfo` when present. */
+  status?: (options?: Options) => Promise<readonly TokenInfo[]>;
+}
+
+/** Options of `instrument`. */
+export interface InstrumentOptions {
+  /** Where metrics go. @default the global provider (`metrics.getMeterProvider()`) */
+  meterProvider?: MeterProvider;
+  /** Where spans go. @default the global provider (`trace.getTracerProvider()`) */
+  tracerProvider?: TracerProvider;
+  /**
+   * Record the observable gauges (seconds until expiry, consent age, revoked) per grant, with the
+   * grant id as an attribute. Each collection reads the store once (`getTokenInfo` or `status`).
+   * Turn off for high-cardinality setups. @default true
+   */
+  perGrantGauges?: boolean;
+  /** Record a span per refresh. @default true */
+  spans?: boolean;
+}
+
+/** What `instrument` returns. */
+export interface Instrumentation {
+  /** Stops recording: removes the listener and the gauges' callback. Idempotent. */
+  close(): void;
+}
