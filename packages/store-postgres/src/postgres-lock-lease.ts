@@ -11,6 +11,8 @@ export interface LeaseContext {
   readonly operationTimeoutMs: number;
   /** Called once when the lease ends (released or lost). */
   readonly onEnd: (lease: PostgresLockLease) => void;
+  /** Keeps a release statement in flight known to the lock, so `close()` waits for it. */
+  readonly track: (pending: Promise<unknown>) => Promise<void>;
 }
 
 /**
@@ -52,10 +54,8 @@ export class PostgresLockLease implements LockLease {
     if (this.#released) return;
     this.#released = true;
     this.#end();
-    const { pool, sql, channel, operationTimeoutMs } = this.#context;
-    await boundedQuery('lock release', { timeoutMs: operationTimeoutMs }, () => pool.query(sql.release, [this.#key, this.#owner, channel])).catch(
-      () => undefined,
-    );
+    const { pool, sql, channel, operationTimeoutMs, track } = this.#context;
+    await track(boundedQuery('lock release', { timeoutMs: operationTimeoutMs }, () => pool.query(sql.release, [this.#key, this.#owner, channel])));
   }
 
   #end(): void {

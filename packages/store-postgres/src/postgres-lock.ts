@@ -63,6 +63,7 @@ export class PostgresLock implements Lock {
   readonly #pollMs: number;
   readonly #hub: NotificationHub;
   readonly #leases = new Set<PostgresLockLease>();
+  readonly #releasing = new Set<Promise<void>>();
   readonly #closing = new AbortController();
   readonly #context: LeaseContext;
 
@@ -93,6 +94,7 @@ export class PostgresLock implements Lock {
       channel,
       operationTimeoutMs: this.#timeoutMs,
       onEnd: (lease) => this.#leases.delete(lease),
+      track: (pending) => this.#track(pending),
     };
   }
 
@@ -146,9 +148,12 @@ export class PostgresLock implements Lock {
       }
     } catch (error) {
       // An abandoned attempt that took the lock after all must not leave a lock nobody holds.
-      inFlight
-        ?.then((late) => (late.rowCount === 1 ? this.#pool.query(this.#sql.release, [key, owner, this.#context.channel]) : undefined))
-        .catch(() => undefined);
+      if (inFlight !== undefined) {
+        const late = inFlight.then((result) =>
+          result.rowCount === 1 ? this.#pool.query(this.#sql.release, [key, owner, this.#context.channel]) : undefined,
+        );
+        void this.#track(boundedQuery('lock release', { timeoutMs: this.#timeoutMs * 2 }, () => late));
+      }
       if (this.#closing.signal.aborted && !(signal?.aborted ?? false)) throw new StoreUnavailableError('The PostgresLock was closed');
       throw error;
     } finally {
@@ -159,10 +164,22 @@ export class PostgresLock implements Lock {
     }
   }
 
-  /** Releases every lease this lock holds, ends pending waits and closes the listening connection. */
+  /** Releases every lease this lock holds, ends pending waits, waits for releases in flight and closes the listening connection. */
   async close(): Promise<void> {
     this.#closing.abort();
     await Promise.all([...this.#leases].map((lease) => lease.release()));
+    await Promise.all([...this.#releasing]);
     await this.#hub.close();
+  }
+
+  /** Settles when `pending` does (never rejects); until then `close()` waits for it. */
+  #track(pending: Promise<unknown>): Promise<void> {
+    const settled = pending.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#releasing.add(settled);
+    void settled.then(() => this.#releasing.delete(settled));
+    return settled;
   }
 }
