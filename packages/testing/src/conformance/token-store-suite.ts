@@ -15,7 +15,7 @@ async function collect(iterable: AsyncIterable<string>): Promise<string[]> {
 }
 
 /** Key characters core can produce (escaped ids) plus ones that are special to globs, paths and URLs. */
-const ODD_PARTS = ['%3A%7B%7D%25', 'a:b', '{tag}', '100%', 'star*', 'q?', '[x]', 'back\\slash', 'sl/ash', 'sp ace', 'ünï🔑'];
+const ODD_PARTS = ['%3A%7B%7D%25', 'a:b', '{tag}', '100%', 'star*', 'q?', '[x]', 'under_score', 'back\\slash', 'sl/ash', 'sp ace', 'ünï🔑'];
 
 /**
  * Registers the conformance tests of the `TokenStore` contract with the runner's `test`: run it
@@ -197,6 +197,8 @@ export function tokenStoreSuite(
       `${p}{client${odd}X:grant}`,
       `${p}{clientX${odd}:grant}`, // what an unescaped glob `*`/`?` would match
       `${p}{client${odd.replace('[x]', 'x')}:grant}`, // what an unescaped glob `[x]` would match
+      `${p}{client${odd.replace('under_score', 'underXscore')}:grant}`, // what an unescaped LIKE `_` would match
+      `${p}{client${odd.replace('100%', '100%XY')}:grant}`, // what an unescaped LIKE `%` would match
       `${p.slice(0, -1)}X{client${odd}:grant}`,
     ];
     for (const key of [...inside, ...outside]) assert.equal(await store.compareAndSet(key, undefined, newRecord()), true, `writing ${key}`);
