@@ -4,6 +4,7 @@ import { RedisLock } from '@ads-token/lock-redis';
 import { FileLock, FileTokenStore } from '@ads-token/store-file';
 import { RedisTokenStore } from '@ads-token/store-redis';
 import { createClient } from 'redis';
+import { openPostgres } from './postgres-target.js';
 import type { CliConfig } from './config.js';
 import type { SecretRedactor } from './secret-redactor.js';
 
@@ -38,17 +39,19 @@ export class Session {
   /** The configuration. */
   readonly config: CliConfig;
   readonly #redis: RedisClient | undefined;
+  readonly #closeBackend: (() => Promise<void>) | undefined;
   readonly #managers = new Map<string, TokenManager>();
 
-  private constructor(config: CliConfig, store: TokenStore, lock: Lock, redis: RedisClient | undefined) {
+  private constructor(config: CliConfig, store: TokenStore, lock: Lock, redis: RedisClient | undefined, closeBackend?: () => Promise<void>) {
     this.config = config;
     this.store = store;
     this.lock = lock;
     this.#redis = redis;
+    this.#closeBackend = closeBackend;
     this.http = new FetchHttpClient();
   }
 
-  /** Opens the store named by the configuration (connects to Redis when it is one). */
+  /** Opens the store named by the configuration (connects to Redis or PostgreSQL when it is one). */
   static async open(config: CliConfig, redactor: SecretRedactor): Promise<Session> {
     redactor.add(config.clientSecret);
     redactor.add(config.encryptionKey);
@@ -57,6 +60,10 @@ export class Session {
       return new Session(config, new FileTokenStore({ path: target.path }), new FileLock(), undefined);
     }
     redactor.add(target.password);
+    if (target.kind === 'postgres') {
+      const backend = await openPostgres(target.url, target.display);
+      return new Session(config, backend.store, backend.lock, undefined, () => backend.close());
+    }
     const client = await connectRedis(target.url, target.display);
     return new Session(config, new RedisTokenStore({ client }), new RedisLock({ client }), client);
   }
@@ -94,12 +101,13 @@ export class Session {
     return manager;
   }
 
-  /** Closes the managers, the store, the lock and the Redis client; never throws. */
+  /** Closes the managers, the store, the lock and the Redis client or PostgreSQL pool; never throws. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.#managers.values()].map((m) => m.close()));
     await Promise.allSettled([this.store.close?.(), this.lock.close?.()]);
     if (this.#redis !== undefined) {
       await this.#redis.close().catch(() => this.#redis?.destroy());
     }
+    await this.#closeBackend?.().catch(() => undefined);
   }
 }

@@ -2,14 +2,16 @@ import { isAbsolute, resolve } from 'node:path';
 import { ConfigurationError } from '@ads-token/core';
 import { DEFAULT_TOKEN_FILE } from '@ads-token/store-file';
 
-/** Where tokens are kept: a local file or a Redis server. */
+/** Where tokens are kept: a local file, a Redis server or a PostgreSQL database. */
 export type StoreTarget =
   | { kind: 'file'; path: string; display: string }
-  | { kind: 'redis'; url: string; password: string | undefined; display: string };
+  | { kind: 'redis'; url: string; password: string | undefined; display: string }
+  | { kind: 'postgres'; url: string; password: string | undefined; display: string };
 
-/** Reads ADS_TOKEN_STORE / --store: a `redis://` or `rediss://` URL, else a file path resolved against `baseDir`. */
+/** Reads ADS_TOKEN_STORE / --store: a `redis://`, `rediss://`, `postgres://` or `postgresql://` URL, else a file path resolved against `baseDir`. */
 export function parseStoreTarget(value: string | undefined, baseDir: string): StoreTarget {
   const text = value ?? DEFAULT_TOKEN_FILE;
+  if (/^postgres(ql)?:\/\//i.test(text)) return parsePostgresTarget(text);
   if (/^rediss?:\/\//i.test(text)) {
     let url: URL;
     try {
@@ -27,4 +29,18 @@ export function parseStoreTarget(value: string | undefined, baseDir: string): St
   }
   const path = isAbsolute(text) ? text : resolve(baseDir, text);
   return { kind: 'file', path, display: path };
+}
+
+/** A `postgres://` / `postgresql://` URL (node-postgres connection string); its password is masked for display. */
+function parsePostgresTarget(text: string): StoreTarget {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigurationError('The token store looks like a PostgreSQL URL but is not a valid URL (expected postgres://[user:password@]host[:port]/database)');
+  }
+  const password = url.password === '' ? undefined : decodeURIComponent(url.password);
+  const shown = new URL(url.href);
+  if (shown.password !== '') shown.password = '***';
+  return { kind: 'postgres', url: text, password, display: shown.href };
 }
