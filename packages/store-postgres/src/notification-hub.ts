@@ -20,12 +20,21 @@ export interface NotificationHubOptions {
 interface Deferred {
   promise: Promise<void>;
   resolve: () => void;
+  resolved: boolean;
 }
 
 function deferred(): Deferred {
   let resolve: () => void = () => undefined;
   const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
+  const result: Deferred = {
+    promise,
+    resolve: () => {
+      result.resolved = true;
+      resolve();
+    },
+    resolved: false,
+  };
+  return result;
 }
 
 const MIN_BACKOFF_MS = 50;
@@ -188,7 +197,7 @@ export class NotificationHub {
   #lost(client: PgListenClient): void {
     if (this.#client !== client) return;
     this.#client = undefined;
-    this.#connected = deferred();
+    if (this.#connected.resolved) this.#connected = deferred();
     clearTimeout(this.#heartbeat);
     void dispose(client);
     if (!this.#closed && this.#listeners.size > 0) this.#ensureRunning();
@@ -198,7 +207,7 @@ export class NotificationHub {
     const client = this.#client;
     this.#client = undefined;
     this.#everConnected = false;
-    this.#connected = deferred();
+    if (this.#connected.resolved) this.#connected = deferred();
     clearTimeout(this.#heartbeat);
     if (client !== undefined) await dispose(client);
   }
