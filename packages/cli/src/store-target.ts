@@ -25,7 +25,7 @@ export function parseStoreTarget(value: string | undefined, baseDir: string): St
     return { kind: 'redis', url: url.href, password, display: shown.href };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    throw new ConfigurationError('The token store must be a file path or a redis:// or rediss:// URL');
+    throw new ConfigurationError('The token store must be a file path or a redis://, rediss://, postgres:// or postgresql:// URL');
   }
   const path = isAbsolute(text) ? text : resolve(baseDir, text);
   return { kind: 'file', path, display: path };

@@ -61,4 +61,10 @@ describe('ads-token with a PostgreSQL store', () => {
     expect(result.stderr).toContain(`Cannot connect to PostgreSQL at postgres://user:***@127.0.0.1:${closedPort}/db`);
     expect(result.stderr).not.toContain(password);
   });
+
+  it('another URL scheme is refused with exit 2, naming the ones that work', async () => {
+    const result = await run(['status'], '', { ADS_TOKEN_STORE: 'mysql://127.0.0.1/db' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('postgres:// or postgresql:// URL');
+  });
 });
