@@ -5,7 +5,7 @@ export const COMMON_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   grant: { type: 'string', value: 'NAME', description: "Grant (advertiser authorization) to use (env ADS_GRANT; default 'default')" },
   'client-id': { type: 'string', value: 'ID', description: 'LWA client id (env ADS_CLIENT_ID); the secret comes from ADS_CLIENT_SECRET or the config file' },
   region: { type: 'string', value: 'NA|EU|FE', description: 'Ads API region (env ADS_REGION; default NA)' },
-  store: { type: 'string', value: 'PATH|URL', description: 'Token file path, redis:// URL or dynamodb://TABLE (env ADS_TOKEN_STORE; default ./.amazon_ads_tokens.json)' },
+  store: { type: 'string', value: 'PATH|URL', description: 'Token file path, redis:// or postgres:// URL, or dynamodb://TABLE (env ADS_TOKEN_STORE; default ./.amazon_ads_tokens.json)' },
   config: { type: 'string', value: 'PATH', description: 'JSON config file (default ./ads-token.config.json when present)' },
   'token-url': { type: 'string', value: 'URL', description: "LWA token endpoint override (env ADS_TOKEN_URL; default the region's)" },
   'authorization-url': { type: 'string', value: 'URL', description: "LWA consent page override (env ADS_AUTHORIZATION_URL; default the region's)" },

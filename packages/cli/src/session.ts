@@ -5,6 +5,7 @@ import { FileLock, FileTokenStore } from '@ads-token/store-file';
 import { RedisTokenStore } from '@ads-token/store-redis';
 import { createClient } from 'redis';
 import { CliError } from './cli-error.js';
+import { openPostgres } from './postgres-target.js';
 import type { CliConfig } from './config.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { SecretRedactor } from './secret-redactor.js';
@@ -81,19 +82,19 @@ export class Session {
   /** The configuration. */
   readonly config: CliConfig;
   readonly #redis: RedisClient | undefined;
-  readonly #closeClient: (() => void) | undefined;
+  readonly #closeBackend: (() => Promise<void>) | undefined;
   readonly #managers = new Map<string, TokenManager>();
 
-  private constructor(config: CliConfig, store: TokenStore, lock: Lock, redis: RedisClient | undefined, closeClient?: () => void) {
+  private constructor(config: CliConfig, store: TokenStore, lock: Lock, redis: RedisClient | undefined, closeBackend?: () => Promise<void>) {
     this.config = config;
     this.store = store;
     this.lock = lock;
     this.#redis = redis;
-    this.#closeClient = closeClient;
+    this.#closeBackend = closeBackend;
     this.http = new FetchHttpClient();
   }
 
-  /** Opens the store named by the configuration (connects to Redis when it is one). */
+  /** Opens the store named by the configuration (connects to Redis or PostgreSQL when it is one). */
   static async open(config: CliConfig, redactor: SecretRedactor): Promise<Session> {
     redactor.add(config.clientSecret);
     redactor.add(config.encryptionKey);
@@ -103,9 +104,13 @@ export class Session {
     }
     if (target.kind === 'dynamodb') {
       const { store, lock, close } = await openDynamoDb(target.tableName);
-      return new Session(config, store, lock, undefined, close);
+      return new Session(config, store, lock, undefined, async () => close());
     }
     redactor.add(target.password);
+    if (target.kind === 'postgres') {
+      const backend = await openPostgres(target.url, target.display);
+      return new Session(config, backend.store, backend.lock, undefined, () => backend.close());
+    }
     const client = await connectRedis(target.url, target.display);
     return new Session(config, new RedisTokenStore({ client }), new RedisLock({ client }), client);
   }
@@ -157,13 +162,13 @@ export class Session {
     };
   }
 
-  /** Closes the managers, the store, the lock and the Redis client; never throws. */
+  /** Closes the managers, the store, the lock and the Redis client or PostgreSQL pool; never throws. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.#managers.values()].map((m) => m.close()));
     await Promise.allSettled([this.store.close?.(), this.lock.close?.()]);
-    this.#closeClient?.();
     if (this.#redis !== undefined) {
       await this.#redis.close().catch(() => this.#redis?.destroy());
     }
+    await this.#closeBackend?.().catch(() => undefined);
   }
 }

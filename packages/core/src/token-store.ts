@@ -7,11 +7,16 @@ export interface Options {
 /**
  * One stored record. `version` is an opaque string, unique for every write (the manager makes a
  * random one), so a compare-and-set can never be fooled by a key that was deleted and written again.
+ * Both are one line of printable ASCII, so a `text`/`varchar` column or any string attribute holds
+ * them exactly.
  */
 export interface StoredRecord {
-  /** Unique per write. */
+  /** Unique per write: base64url (`A-Z a-z 0-9 - _`), 22 characters when the manager makes it. Compare as an exact string. */
   version: string;
-  /** Sealed by core; opaque to the store. */
+  /**
+   * Sealed by core; opaque to the store. Only the characters `A-Z a-z 0-9 - _ .` (base64url fields
+   * joined by dots), usually a few hundred bytes to a few KiB; store up to 64 KiB exactly.
+   */
   data: string;
 }
 

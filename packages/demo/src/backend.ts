@@ -1,7 +1,9 @@
 import type { Lock, TokenStore } from '@ads-token/core';
 import { RedisLock } from '@ads-token/lock-redis';
 import { FileLock, FileTokenStore } from '@ads-token/store-file';
+import { PostgresLock, PostgresTokenStore } from '@ads-token/store-postgres';
 import { RedisTokenStore } from '@ads-token/store-redis';
+import pg from 'pg';
 import { createClient } from 'redis';
 import type { BackendConfig } from './protocol.js';
 
@@ -14,17 +16,54 @@ export interface Backend {
 
 /** Options of {@link openBackend}. */
 export interface OpenBackendOptions {
-  /** Told of Redis client errors (a lost connection, ...); node-redis reconnects by itself. */
+  /** Told of Redis client errors (a lost connection, ...); node-redis reconnects by itself. Also told of PostgreSQL pool errors. */
   onRedisError?: (error: unknown) => void;
 }
 
-/** Opens the store and lock `config` names; for Redis, connects one node-redis client both use. */
+/** Opens the PostgreSQL store and lock on one small pool, creating their tables when missing. */
+async function openPostgresBackend(config: Extract<BackendConfig, { kind: 'postgres' }>, options: OpenBackendOptions): Promise<Backend> {
+  const pool = new pg.Pool({ connectionString: config.url, max: 4, connectionTimeoutMillis: 2000 });
+  pool.on('error', (error: unknown) => options.onRedisError?.(error));
+  const store = new PostgresTokenStore({ pool, table: config.table });
+  const lock = new PostgresLock({ pool, table: config.lockTable });
+  try {
+    await store.createTable();
+    await lock.createTable();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+  return {
+    store,
+    lock,
+    close: async () => {
+      await store.close();
+      await lock.close();
+      await pool.end().catch(() => undefined);
+    },
+  };
+}
+
+/** Drops the tables a demo run created (they hold nothing anyone else uses). */
+export async function dropPostgresTables(config: Extract<BackendConfig, { kind: 'postgres' }>): Promise<void> {
+  const client = new pg.Client({ connectionString: config.url, connectionTimeoutMillis: 2000 });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query(`DROP TABLE IF EXISTS "${config.table}", "${config.lockTable}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Opens the store and lock `config` names; for Redis, connects one node-redis client both use; for PostgreSQL, one `pg` pool. */
 export async function openBackend(config: BackendConfig, options: OpenBackendOptions = {}): Promise<Backend> {
   if (config.kind === 'file') {
     const store = new FileTokenStore({ path: config.path, watchIntervalMs: 200 });
     const lock = new FileLock({ directory: config.lockDirectory });
     return { store, lock, close: async () => { await store.close(); await lock.close?.(); } };
   }
+  if (config.kind === 'postgres') return openPostgresBackend(config, options);
   const client = createClient({
     url: config.url,
     socket: { connectTimeout: 2000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 500) },
@@ -51,5 +90,15 @@ export function redactRedisUrl(url: string): string {
     return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
   } catch {
     return '(unparsable REDIS_URL)';
+  }
+}
+
+/** `postgres://host:port/database` of a database URL, without user name, password or query. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+  } catch {
+    return '(unparsable DATABASE_URL)';
   }
 }

@@ -3,7 +3,8 @@ import type { TokenEvent } from '@ads-token/core';
 /** Where the fleet keeps tokens and takes the refresh lock. */
 export type BackendConfig =
   | { kind: 'file'; path: string; lockDirectory: string }
-  | { kind: 'redis'; url: string; keyPrefix: string };
+  | { kind: 'redis'; url: string; keyPrefix: string }
+  | { kind: 'postgres'; url: string; table: string; lockTable: string };
 
 /** What a worker process is told to do (sent over IPC, never through argv or env). */
 export interface WorkerConfig {

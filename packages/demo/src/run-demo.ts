@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { TokenManager } from '@ads-token/core';
 import { FetchHttpClient } from '@ads-token/fetch-adapter';
 import { AdsApiSimulator, LwaSimulator } from '@ads-token/testing';
-import { openBackend, redactRedisUrl } from './backend.js';
+import { dropPostgresTables, openBackend, redactDatabaseUrl, redactRedisUrl } from './backend.js';
 import { countExpiries } from './expiries.js';
 import { Fleet, type FleetMember } from './fleet.js';
 import { FleetMetrics } from './fleet-metrics.js';
@@ -24,6 +24,8 @@ export interface DemoSettings {
   tokenSeconds: number;
   /** Use RedisTokenStore + RedisLock at this URL instead of the file store and lock. */
   redisUrl?: string;
+  /** PostgreSQL to share tokens through (`PostgresTokenStore` + `PostgresLock`) instead of the file store. */
+  databaseUrl?: string;
   /** The built worker entry. */
   workerPath: string;
   /** Where to print. */
@@ -43,7 +45,7 @@ export interface DemoResult {
   served: number;
 }
 
-/** Reads the settings from DEMO_SECONDS, DEMO_WORKERS, DEMO_TOKEN_SECONDS and REDIS_URL, and `--metrics` from the arguments. */
+/** Reads the settings from DEMO_SECONDS, DEMO_WORKERS, DEMO_TOKEN_SECONDS, REDIS_URL and DATABASE_URL, and `--metrics` from the arguments. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv, workerPath: string, out: NodeJS.WriteStream, args: readonly string[] = []): DemoSettings {
   const unknown = args.filter((arg) => arg !== '--metrics');
   if (unknown.length > 0) throw new RangeError(`unknown argument ${unknown[0]}: the demo takes only --metrics`);
@@ -55,11 +57,16 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, workerPath: string, out:
     return value;
   };
   const redisUrl = env['REDIS_URL'];
+  const databaseUrl = env['DATABASE_URL'];
+  if (redisUrl !== undefined && redisUrl !== '' && databaseUrl !== undefined && databaseUrl !== '') {
+    throw new RangeError('Set REDIS_URL or DATABASE_URL, not both');
+  }
   return {
     seconds: number('DEMO_SECONDS', 32, 3, 600),
     workers: number('DEMO_WORKERS', 4, 1, 32),
     tokenSeconds: number('DEMO_TOKEN_SECONDS', 10, 4, 3600),
     ...(redisUrl === undefined || redisUrl === '' ? {} : { redisUrl }),
+    ...(databaseUrl === undefined || databaseUrl === '' ? {} : { databaseUrl }),
     workerPath,
     out,
     ...(args.includes('--metrics') ? { metrics: true } : {}),
@@ -102,6 +109,10 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
     if (settings.redisUrl !== undefined) {
       backendConfig = { kind: 'redis', url: settings.redisUrl, keyPrefix: `ads-token-demo:${randomBytes(4).toString('hex')}:` };
       backendName = `RedisTokenStore + RedisLock (node-redis) at ${redactRedisUrl(settings.redisUrl)}`;
+    } else if (settings.databaseUrl !== undefined) {
+      const suffix = randomBytes(4).toString('hex');
+      backendConfig = { kind: 'postgres', url: settings.databaseUrl, table: `ads_token_demo_${suffix}`, lockTable: `ads_token_demo_${suffix}_lock` };
+      backendName = `PostgresTokenStore + PostgresLock (pg) at ${redactDatabaseUrl(settings.databaseUrl)}`;
     } else {
       const dir = await mkdtemp(join(tmpdir(), 'ads-token-demo-'));
       cleanups.push(() => rm(dir, { recursive: true, force: true }));
@@ -112,7 +123,8 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
     print('ads-token fleet demo');
     print(`  LWA simulator      ${lwa.url} (access tokens live ${settings.tokenSeconds} s)`);
     print(`  Ads API simulator  ${ads.url}`);
-    print(`  token store, lock  ${backendName}${settings.redisUrl !== undefined ? '  (REDIS_URL is set)' : ''}`);
+    const fromEnv = settings.redisUrl !== undefined ? '  (REDIS_URL is set)' : settings.databaseUrl !== undefined ? '  (DATABASE_URL is set)' : '';
+    print(`  token store, lock  ${backendName}${fromEnv}`);
     print(`  refresh buffer     ${bufferSeconds} s before expiry: each token comes due ${dueAfterMs / 1000} s after it was issued`);
     print();
 
@@ -130,6 +142,7 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
       if (backendConfig.kind === 'redis') await manager.clearTokens().catch(() => undefined);
       await manager.close().catch(() => undefined);
       await backend.close().catch(() => undefined);
+      if (backendConfig.kind === 'postgres') await dropPostgresTables(backendConfig).catch(() => undefined);
     };
     cleanups.push(clearStored);
     const info = await signInWithConsent(manager);

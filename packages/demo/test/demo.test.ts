@@ -2,12 +2,16 @@ import { LwaSimulator } from '@ads-token/testing';
 import { createClient } from 'redis';
 import { afterEach, describe, expect, test } from 'vitest';
 import { startRedis, type RedisServer } from '../../redis-common/test/redis-server.js';
+import { startPostgres, type PostgresServer } from '../../store-postgres/test/postgres-server.js';
 import { figure, runDemoProcess, type DemoRun } from './support/run-demo-process.js';
 
 let redis: RedisServer | undefined;
+let postgres: PostgresServer | undefined;
 afterEach(async () => {
   await redis?.stop();
   redis = undefined;
+  await postgres?.stop();
+  postgres = undefined;
 });
 
 async function simulatorSecret(): Promise<string> {
@@ -85,6 +89,21 @@ describe('pnpm demo', () => {
     const run = await runDemoProcess({}, 30_000, ['--metric']);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('unknown argument --metric');
+  }, 60_000);
+
+  test('with DATABASE_URL: PostgresTokenStore and PostgresLock over pg, says so, and drops the tables it made', async () => {
+    postgres = await startPostgres();
+    const run = await runDemoProcess({ DEMO_SECONDS: '12', DATABASE_URL: postgres.url }, 60_000);
+    await expectHealthyRun(run);
+    expect(run.stdout).toContain(`PostgresTokenStore + PostgresLock (pg) at postgres://127.0.0.1:${postgres.port}/postgres  (DATABASE_URL is set)`);
+    const { rows } = await postgres.query(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE 'ads\\_token\\_demo\\_%'`);
+    expect(rows).toEqual([{ n: 0 }]);
+  }, 90_000);
+
+  test('REDIS_URL and DATABASE_URL together are refused', async () => {
+    const run = await runDemoProcess({ DEMO_SECONDS: '12', REDIS_URL: 'redis://127.0.0.1:1', DATABASE_URL: 'postgres://127.0.0.1:1/x' }, 30_000);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('Set REDIS_URL or DATABASE_URL, not both');
   }, 60_000);
 
   test('exits non-zero and says why when the invariants are not met (a run shorter than one refresh interval)', async () => {

@@ -25,6 +25,7 @@ export { FAKE_CLOCK_START, FakeClock } from './fake-clock.js';
 export type { FakeClockOptions } from './fake-clock.js';
 export { tokenStoreSuite } from './conformance/token-store-suite.js';
 export { lockSuite } from './conformance/lock-suite.js';
+export { SEALED_ALPHABET } from './conformance/sealed-alphabet.js';
 export type {
   LockHarness,
   LockSuiteOptions,

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it, test } from 'vitest';
-import { InProcessLock, LockTimeoutError, MemoryTokenStore } from '@ads-token/core';
+import { InProcessLock, LockTimeoutError, MemoryTokenStore, createRecordSealer, storeKey } from '@ads-token/core';
 import type { Lock, LockAcquireOptions, LockLease, Options, StoredRecord, TokenStore } from '@ads-token/core';
-import { lockSuite, tokenStoreSuite } from '../src/index.js';
+import { SEALED_ALPHABET, lockSuite, tokenStoreSuite } from '../src/index.js';
 import type { LockHarness, TestFn, TokenStoreHarness } from '../src/index.js';
 
 /** A lease lock over a shared table, as a Redis or file lock works: polling, expiry, renewal. */
@@ -89,7 +89,7 @@ describe('InProcessLock shared by two managers (as its own peer)', () => {
 
 /** A MemoryTokenStore with one flaw put in. */
 class FlawedStore extends MemoryTokenStore {
-  constructor(readonly flaw: 'racy-cas' | 'delete-ignores-version' | 'list-everything' | 'silent-subscribe' | 'sticky-subscribe' | 'trims-data') {
+  constructor(readonly flaw: 'racy-cas' | 'delete-ignores-version' | 'list-everything' | 'silent-subscribe' | 'sticky-subscribe' | 'truncates-data') {
     super();
   }
 
@@ -101,7 +101,7 @@ class FlawedStore extends MemoryTokenStore {
       await super.delete(key);
       return super.compareAndSet(key, undefined, record);
     }
-    if (this.flaw === 'trims-data') return super.compareAndSet(key, expected, { ...record, data: record.data.trim() }, options);
+    if (this.flaw === 'truncates-data') return super.compareAndSet(key, expected, { ...record, data: record.data.slice(0, 32 * 1024) }, options);
     return super.compareAndSet(key, expected, record, options);
   }
 
@@ -141,8 +141,8 @@ describe('the suites catch broken implementations', () => {
   });
 
   it('a store that changes data fails the round-trip test', async () => {
-    const failed = await storeFailures(() => new FlawedStore('trims-data'));
-    expect(failed).toEqual(['S: a record holds large data (64 KiB) and any unicode exactly']);
+    const failed = await storeFailures(() => new FlawedStore('truncates-data'));
+    expect(failed).toEqual(['S: a record holds sealed data exactly: 64 KiB of it, and every character a sealed record uses']);
   });
 
   it('a subscribe that never calls, or an unsubscribe that does nothing, fails the subscribe tests', async () => {
@@ -188,5 +188,41 @@ describe('the suites catch broken implementations', () => {
     expect(await lockFailures({ neverSignalLoss: true })).toEqual([
       'L: a lost lease aborts its signal, another contender gets the lock, and the old release leaves it alone',
     ]);
+  });
+});
+
+describe('the store suite leaves a shared store as it found it', () => {
+  it('every test deletes the keys it wrote, also when the store and peer are one shared backend', async () => {
+    const shared = new MemoryTokenStore();
+    // close() of a shared store must not be what empties it: closing here does nothing.
+    const instance = (): TokenStore => ({
+      get: (k, o) => shared.get(k, o),
+      compareAndSet: (k, e, r, o) => shared.compareAndSet(k, e, r, o),
+      delete: (k, e, o) => shared.delete(k, e, o),
+      list: (p, o) => shared.list(p, o),
+      subscribe: (k, f) => shared.subscribe(k, f),
+      close: async () => undefined,
+    });
+    const failed = await failures((t) =>
+      tokenStoreSuite(t, () => ({ store: instance(), peer: instance() }), { name: 'S', peer: true, subscribe: true, withinMs: 1_000 }),
+    );
+    expect(failed).toEqual([]);
+    const left: string[] = [];
+    for await (const key of shared.list('')) left.push(key);
+    expect(left).toEqual([]);
+  });
+});
+
+describe('the sealed-data alphabet the suite uses is what core seals', () => {
+  it('records sealed with every kind of key use only SEALED_ALPHABET', async () => {
+    const key = storeKey('amzn1.application-oa2-client.x', 'grant ü:{}%');
+    const plaintext = JSON.stringify({ refreshToken: 'Atzr|ü\u0000\n"', accessToken: 'Atza|' + 'x'.repeat(2000) });
+    const allowed = new Set(SEALED_ALPHABET);
+    for (const encryptionKey of [undefined, { passphrase: 'correct horse battery staple', iterations: 100_000 }] as const) {
+      const sealer = createRecordSealer({ clientSecret: 'secret', ...(encryptionKey === undefined ? {} : { encryptionKey }) });
+      const sealed = await sealer.seal(key, plaintext);
+      expect([...sealed].filter((c) => !allowed.has(c))).toEqual([]);
+      expect(await sealer.open(key, sealed)).toBe(plaintext);
+    }
   });
 });

@@ -17,6 +17,7 @@ export async function runDemoProcess(env: Record<string, string>, timeoutMs: num
   if (!existsSync(DEMO_ENTRY)) throw new Error(`${DEMO_ENTRY} is missing: build the package first`);
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   if (env['REDIS_URL'] === undefined) delete childEnv['REDIS_URL'];
+  if (env['DATABASE_URL'] === undefined) delete childEnv['DATABASE_URL'];
   const child = spawn(process.execPath, [DEMO_ENTRY, ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { StoredRecord, TokenStore } from '@ads-token/core';
+import { SEALED_ALPHABET } from './sealed-alphabet.js';
 import { delay, describeError, eventually, rejection, uniquePrefix, withHarness } from './support.js';
+import { withKeyCleanup } from './key-cleanup.js';
 import type { TestFn, TokenStoreHarness, TokenStoreSuiteOptions } from './types.js';
 
-const newRecord = (data = `data-${randomUUID()}`): StoredRecord => ({ version: randomUUID(), data });
+const newRecord = (data = `data.${randomUUID()}`): StoredRecord => ({ version: randomUUID(), data });
 
 async function collect(iterable: AsyncIterable<string>): Promise<string[]> {
   const out: string[] = [];
@@ -13,7 +15,7 @@ async function collect(iterable: AsyncIterable<string>): Promise<string[]> {
 }
 
 /** Key characters core can produce (escaped ids) plus ones that are special to globs, paths and URLs. */
-const ODD_PARTS = ['%3A%7B%7D%25', 'a:b', '{tag}', '100%', 'star*', 'q?', '[x]', 'back\\slash', 'sl/ash', 'sp ace', 'ünï🔑'];
+const ODD_PARTS = ['%3A%7B%7D%25', 'a:b', '{tag}', '100%', 'star*', 'q?', '[x]', 'under_score', 'back\\slash', 'sl/ash', 'sp ace', 'ünï🔑'];
 
 /**
  * Registers the conformance tests of the `TokenStore` contract with the runner's `test`: run it
@@ -29,8 +31,9 @@ export function tokenStoreSuite(
   const timeout = options.testTimeoutMs ?? 60_000;
   const concurrency = Math.max(2, options.concurrency ?? 20);
   const listSize = Math.max(1, options.listSize ?? 250);
+  // Each test deletes every key it wrote (through an instance it did not close), so a shared database stays clean.
   const it = (title: string, body: (h: TokenStoreHarness, prefix: string) => Promise<void>): void =>
-    test(`${name}: ${title}`, () => withHarness(factory, (h) => body(h, uniquePrefix('store'))), timeout);
+    test(`${name}: ${title}`, () => withHarness(factory, (h) => withKeyCleanup(h, (tracked) => body(tracked, uniquePrefix('store')))), timeout);
   const peerOf = (h: TokenStoreHarness): TokenStore => {
     assert.ok(h.peer, 'options say { peer: true } but the harness has no peer');
     return h.peer;
@@ -117,18 +120,18 @@ export function tokenStoreSuite(
     await raceOnce(key, [store], current.version);
   });
 
-  it('a record holds large data (64 KiB) and any unicode exactly', async (h, p) => {
+  it('a record holds sealed data exactly: 64 KiB of it, and every character a sealed record uses', async (h, p) => {
     const readers = [h.store, ...(h.peer ? [h.peer] : [])];
+    const sealed = (bytes: number): string => randomBytes(bytes).toString('base64url');
     const cases = [
-      randomBytes(48 * 1024).toString('base64'), // 64 KiB of base64
-      'ünïcödé · 日本語 · emoji 🔑🎉 · rtl עברית · combining é · "quotes" \\ back\nline\ttab\r\u0000nul \u2028',
-      '',
-      ' leading and trailing spaces ',
-      '{"looks":"like json"}',
+      `ats1.h.${sealed(8)}.${sealed(12)}.${sealed(48 * 1024)}`, // 64 KiB
+      `ats1.p.${sealed(8)}.600000.${sealed(16)}.${sealed(12)}.${sealed(900)}`, // as a { passphrase } key seals
+      `${SEALED_ALPHABET}.${[...SEALED_ALPHABET].reverse().join('')}`, // every character, both ends
+      '-_.', // leading and trailing punctuation
     ];
     for (const [i, data] of cases.entries()) {
       const key = `${p}{c:g${i}}`;
-      const record = { version: `v-${randomUUID()}-ü`, data };
+      const record = { version: randomUUID().replace(/-/g, '_'), data };
       assert.equal(await h.store.compareAndSet(key, undefined, record), true);
       for (const reader of readers) {
         const read = await reader.get(key);
@@ -194,6 +197,8 @@ export function tokenStoreSuite(
       `${p}{client${odd}X:grant}`,
       `${p}{clientX${odd}:grant}`, // what an unescaped glob `*`/`?` would match
       `${p}{client${odd.replace('[x]', 'x')}:grant}`, // what an unescaped glob `[x]` would match
+      `${p}{client${odd.replace('under_score', 'underXscore')}:grant}`, // what an unescaped LIKE `_` would match
+      `${p}{client${odd.replace('100%', '100%XY')}:grant}`, // what an unescaped LIKE `%` would match
       `${p.slice(0, -1)}X{client${odd}:grant}`,
     ];
     for (const key of [...inside, ...outside]) assert.equal(await store.compareAndSet(key, undefined, newRecord()), true, `writing ${key}`);
@@ -230,6 +235,7 @@ export function tokenStoreSuite(
     const record = newRecord();
     await store.compareAndSet(key, undefined, record);
     assert.deepEqual(await store.get(key), record);
+    assert.equal(await store.delete(key, record.version), true);
     if (store.close) {
       await store.close();
       await store.close();
