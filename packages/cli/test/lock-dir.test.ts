@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { storeKey } from '@ads-token/core';
@@ -53,7 +53,7 @@ describe('ads-token refresh lock directory', () => {
     }
   });
 
-  it('--lock-dir and ADS_LOCK_DIR choose the directory; with a Redis store they are refused', async () => {
+  it('--lock-dir, ADS_LOCK_DIR and lockDir choose the directory; with a Redis store they are refused', async () => {
     const store = join(dir, 'tokens.json');
     await importGrant(store);
     const flagged = await runBin(['refresh', '--store', store, '--lock-dir', 'flag-locks'], env, dir);
@@ -62,6 +62,12 @@ describe('ads-token refresh lock directory', () => {
     const fromEnv = await runBin(['refresh', '--store', store], { ...env, ADS_LOCK_DIR: join(dir, 'env-locks') }, dir);
     expect(fromEnv.code).toBe(0);
     expect((await stat(join(dir, 'env-locks'))).isDirectory()).toBe(true);
+    // In a config file, a relative lockDir is relative to the file.
+    await mkdir(join(dir, 'conf'));
+    await writeFile(join(dir, 'conf', 'ads.json'), JSON.stringify({ lockDir: 'file-locks' }), { mode: 0o600 });
+    const fromFile = await runBin(['refresh', '--store', store, '--config', join('conf', 'ads.json')], env, dir);
+    expect(fromFile.code).toBe(0);
+    expect((await stat(join(dir, 'conf', 'file-locks'))).isDirectory()).toBe(true);
     const redis = await runBin(['status', '--store', 'redis://127.0.0.1:1', '--lock-dir', 'x'], env, dir);
     expect(redis.code).toBe(2);
     expect(redis.stderr).toContain('applies to a token file store only');
