@@ -35,7 +35,7 @@ export async function run(env: FirstAuthenticationEnv): Promise<TokenInfo> {
   const log = env.log ?? console.log;
   const tokenFile = resolve(env.tokenFile ?? DEFAULT_TOKEN_FILE);
   const store = new FileTokenStore({ path: tokenFile });
-  const lock = new FileLock(env.lockDirectory === undefined ? {} : { directory: env.lockDirectory });
+  const lock = new FileLock(env.lockDirectory === undefined ? { tokenFile: store.path } : { directory: env.lockDirectory });
   const manager = new TokenManager({
     clientId: env.clientId,
     clientSecret: env.clientSecret,

@@ -27,7 +27,7 @@ export interface ReuseStoredTokensResult {
 export async function run(env: ExampleEnv): Promise<ReuseStoredTokensResult> {
   const log = env.log ?? console.log;
   const store = new FileTokenStore({ path: env.tokenFile ?? DEFAULT_TOKEN_FILE });
-  const lock = new FileLock(env.lockDirectory === undefined ? {} : { directory: env.lockDirectory });
+  const lock = new FileLock(env.lockDirectory === undefined ? { tokenFile: store.path } : { directory: env.lockDirectory });
   const manager = new TokenManager({
     clientId: env.clientId,
     clientSecret: env.clientSecret,

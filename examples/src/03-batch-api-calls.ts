@@ -65,7 +65,7 @@ export async function run(env: BatchApiCallsEnv): Promise<BatchApiCallsResult> {
   const concurrency = env.concurrency ?? 4;
   let refreshes = 0;
   const store = new FileTokenStore({ path: env.tokenFile ?? DEFAULT_TOKEN_FILE });
-  const lock = new FileLock(env.lockDirectory === undefined ? {} : { directory: env.lockDirectory });
+  const lock = new FileLock(env.lockDirectory === undefined ? { tokenFile: store.path } : { directory: env.lockDirectory });
   const manager = new TokenManager({
     clientId: env.clientId,
     clientSecret: env.clientSecret,

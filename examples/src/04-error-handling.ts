@@ -125,7 +125,7 @@ export async function run(env: ExampleEnv): Promise<ErrorOutcome[]> {
 
   // 2. A refresh of the stored grant: fails with TokenRefreshError when LWA keeps answering 5xx.
   const store = new FileTokenStore({ path: env.tokenFile ?? DEFAULT_TOKEN_FILE });
-  const lock = new FileLock(env.lockDirectory === undefined ? {} : { directory: env.lockDirectory });
+  const lock = new FileLock(env.lockDirectory === undefined ? { tokenFile: store.path } : { directory: env.lockDirectory });
   const stored = new TokenManager({ clientId: env.clientId, clientSecret: env.clientSecret, http: new FetchHttpClient(), store, lock, ...lwaOptions(env) });
   try {
     if (env.refreshToken !== undefined) await stored.setRefreshToken(env.refreshToken, { ifAbsent: true });

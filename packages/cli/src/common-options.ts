@@ -6,6 +6,7 @@ export const COMMON_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'client-id': { type: 'string', value: 'ID', description: 'LWA client id (env ADS_CLIENT_ID); the secret comes from ADS_CLIENT_SECRET or the config file' },
   region: { type: 'string', value: 'NA|EU|FE', description: 'Ads API region (env ADS_REGION; default NA)' },
   store: { type: 'string', value: 'PATH|URL', description: 'Token file path, redis:// or postgres:// URL, or dynamodb://TABLE (env ADS_TOKEN_STORE; default ./.amazon_ads_tokens.json)' },
+  'lock-dir': { type: 'string', value: 'DIR', description: 'Refresh lock directory for a token file store (env ADS_LOCK_DIR; default <token file>.locks)' },
   config: { type: 'string', value: 'PATH', description: 'JSON config file (default ./ads-token.config.json when present)' },
   'token-url': { type: 'string', value: 'URL', description: "LWA token endpoint override (env ADS_TOKEN_URL; default the region's)" },
   'authorization-url': { type: 'string', value: 'URL', description: "LWA consent page override (env ADS_AUTHORIZATION_URL; default the region's)" },

@@ -8,6 +8,7 @@ export interface ConfigFileValues {
   clientSecret?: string;
   region?: string;
   store?: string;
+  lockDir?: string;
   encryptionKey?: string;
   tokenUrl?: string;
   authorizationUrl?: string;
@@ -21,7 +22,7 @@ export interface ConfigFileValues {
 export interface LoadedConfigFile {
   /** Absolute path. */
   path: string;
-  /** Its directory (relative store paths in the file are resolved against it). */
+  /** Its directory (relative store and lock paths in the file are resolved against it). */
   dir: string;
   /** Its values. */
   values: ConfigFileValues;
@@ -37,6 +38,7 @@ const FIELDS: readonly (keyof ConfigFileValues)[] = [
   'clientSecret',
   'region',
   'store',
+  'lockDir',
   'encryptionKey',
   'tokenUrl',
   'authorizationUrl',

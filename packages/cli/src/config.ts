@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { ConfigurationError, REGIONS, isRegion, type Region } from '@ads-token/core';
 import { loadConfigFile } from './config-file.js';
 import { checkEncryptionKey } from './encryption-key.js';
@@ -12,6 +13,8 @@ export interface CliConfig {
   clientSecret: string;
   region: Region;
   store: StoreTarget;
+  /** Absolute refresh lock directory for a token file store; undefined: `<token file>.locks`. */
+  lockDir: string | undefined;
   /** base64 raw key (ADS_ENCRYPTION_KEY); the client secret derives the key when absent. */
   encryptionKey: string | undefined;
   tokenUrl: string | undefined;
@@ -75,12 +78,20 @@ export async function resolveConfig(flags: CliFlags, environment: Readonly<Recor
       ? parseStoreTarget(storeFlag ?? storeEnv, cwd)
       : parseStoreTarget(fromFile.store, file?.dir ?? cwd);
 
+  const lockDirFlag = flag(flags, 'lock-dir') ?? env(environment, 'ADS_LOCK_DIR');
+  const lockDirText = lockDirFlag ?? (fromFile.lockDir?.trim() === '' ? undefined : fromFile.lockDir?.trim());
+  const lockDir = lockDirText === undefined ? undefined : resolve(lockDirFlag === undefined ? (file?.dir ?? cwd) : cwd, lockDirText);
+  if (lockDir !== undefined && store.kind !== 'file') {
+    throw new ConfigurationError('--lock-dir (ADS_LOCK_DIR, "lockDir") applies to a token file store only; Redis, PostgreSQL and DynamoDB stores take their lock in that backend');
+  }
+
   const grant = pick('grant', 'ADS_GRANT', fromFile.grant) ?? 'default';
   return {
     clientId,
     clientSecret,
     region,
     store,
+    lockDir,
     encryptionKey: checkEncryptionKey(
       pick(undefined, 'ADS_ENCRYPTION_KEY', fromFile.encryptionKey),
       env(environment, 'ADS_ENCRYPTION_KEY') === undefined ? `"encryptionKey" in ${file?.path ?? 'the config file'}` : 'ADS_ENCRYPTION_KEY',

@@ -100,7 +100,9 @@ export class Session {
     redactor.add(config.encryptionKey);
     const target = config.store;
     if (target.kind === 'file') {
-      return new Session(config, new FileTokenStore({ path: target.path }), new FileLock(), undefined);
+      // Lock files live next to the token file unless told otherwise: CLI runs on other token files never wait on these.
+      const lock = new FileLock(config.lockDir === undefined ? { tokenFile: target.path } : { directory: config.lockDir });
+      return new Session(config, new FileTokenStore({ path: target.path }), lock, undefined);
     }
     if (target.kind === 'dynamodb') {
       const { store, lock, close } = await openDynamoDb(target.tableName);

@@ -2,6 +2,7 @@ import { AdsTokenError, TokenManager, type HttpClient, type TokenEvent } from '@
 import { FetchHttpClient, createAdsFetch } from '@ads-token/fetch-adapter';
 import { openBackend, type Backend } from './backend.js';
 import { LOCK_WAIT_THRESHOLD_MS, emptyStats, type ParentMessage, type WorkerConfig, type WorkerEvent, type WorkerMessage, type WorkerStats } from './protocol.js';
+import { stepWallClock } from './wall-clock-step.js';
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
@@ -52,6 +53,12 @@ export async function runFleetWorker(): Promise<void> {
       if (message.type === 'start') { process.off('message', onMessage); resolve(message.config); }
     };
     process.on('message', onMessage);
+  });
+
+  process.on('message', (message: ParentMessage) => {
+    if (message.type !== 'step_clock') return;
+    stepWallClock(message.ms);
+    send({ type: 'clock_stepped', ms: message.ms });
   });
 
   const stats: WorkerStats = emptyStats();

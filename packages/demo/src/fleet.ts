@@ -99,6 +99,12 @@ export class Fleet {
     if (member.child.connected) member.child.send(message, () => undefined);
   }
 
+  /** Sends `message` to worker `id` (1-based), if it is still connected. */
+  send(id: number, message: ParentMessage): void {
+    const member = this.members.find((m) => m.id === id);
+    if (member !== undefined) Fleet.#send(member, message);
+  }
+
   /** Lets every worker start calling. */
   go(): void {
     for (const member of this.members) Fleet.#send(member, { type: 'go' });

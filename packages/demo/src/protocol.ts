@@ -81,7 +81,12 @@ export interface WorkerEvent {
 }
 
 /** Parent to worker. */
-export type ParentMessage = { type: 'start'; config: WorkerConfig } | { type: 'go' } | { type: 'stop' };
+export type ParentMessage =
+  | { type: 'start'; config: WorkerConfig }
+  | { type: 'go' }
+  | { type: 'stop' }
+  /** Step the worker's wall clock by `ms` (a drill of a host whose clock jumps). */
+  | { type: 'step_clock'; ms: number };
 
 /** Worker to parent. */
 export type WorkerMessage =
@@ -91,6 +96,7 @@ export type WorkerMessage =
   | { type: 'token_event'; event: TokenEvent }
   | { type: 'lwa_request'; at: number }
   | { type: 'call_failed'; at: number; code: string; name: string; message: string }
+  | { type: 'clock_stepped'; ms: number }
   | { type: 'final'; stats: WorkerStats }
   | { type: 'fatal'; reason: string };
 

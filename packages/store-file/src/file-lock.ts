@@ -1,20 +1,31 @@
 import { resolve } from 'node:path';
 import { ConfigurationError, type Lock, type LockAcquireOptions, type LockLease } from '@ads-token/core';
-import { defaultLockDirectory, ensureLockDirectory } from './lock-directory.js';
+import { HeartbeatWatch } from './heartbeat-watch.js';
+import { defaultLockDirectory, ensureLockDirectory, tokenFileLockDirectory } from './lock-directory.js';
 import { lockFileName } from './lock-file-name.js';
 import { acquireLockFile } from './lock-file.js';
+import { sweepLockLeftovers } from './lock-leftovers.js';
 
 /** Options of {@link FileLock}. */
 export interface FileLockOptions {
   /**
    * Directory of the lock files (one per key); created with mode 0700 when missing. Every process
    * and thread that must exclude each other uses the same directory on the same host.
-   * @default `<os.tmpdir()>/ads-token-locks-<uid>`
+   * @default `<tokenFile>.locks` when `tokenFile` is given, else `<os.tmpdir()>/ads-token-locks-<uid>`
    */
   directory?: string;
   /**
-   * Extra time after a lease's expiry (ttlMs since its last renewal) before another process may
-   * take the lock over. A holder whose process is gone (same host) is taken over at once.
+   * Path of the token file whose refreshes this lock serialises (for example `store.path` of a
+   * FileTokenStore). Without `directory`, the lock files then live in `<tokenFile>.locks` next to
+   * it, so processes sharing that file share the lock and apps with other token files never wait
+   * on it. Without either option every app of this user shares one directory.
+   */
+  tokenFile?: string;
+  /**
+   * Extra time, past a lease's ttlMs, that a waiter must see the holder's heartbeat (the lock
+   * file's times, changed on every renewal) unchanged before it takes the lock over; measured on
+   * the waiter's monotonic clock, never by comparing wall clocks. A holder whose process is gone
+   * (same host) is taken over at once.
    * @default 1000
    */
   staleAfterMs?: number;
@@ -33,8 +44,9 @@ export interface FileLockOptions {
 
 /**
  * {@link Lock} for the processes and worker threads of one host: one lock file per key, created
- * exclusively, renewed every ttlMs/3 while held, taken over when its holder died. Local file
- * systems only: network file systems (NFS, SMB) are not supported.
+ * exclusively, renewed every ttlMs/3 while held, taken over when its holder died (its process is
+ * gone, or its heartbeat stopped for ttlMs + staleAfterMs as seen on the waiter's monotonic clock).
+ * Local file systems only: network file systems (NFS, SMB) are not supported.
  */
 export class FileLock implements Lock {
   readonly #directory: string;
@@ -44,11 +56,15 @@ export class FileLock implements Lock {
   readonly #maxPollMs: number;
   #ready: Promise<void> | undefined;
   readonly #held = new Set<LockLease>();
+  readonly #watch = new HeartbeatWatch();
 
   /** Creates a lock over `options.directory`. */
   constructor(options: FileLockOptions = {}) {
+    if (options.tokenFile !== undefined && (typeof options.tokenFile !== 'string' || options.tokenFile === '')) {
+      throw new ConfigurationError('FileLock: tokenFile must be a non-empty path');
+    }
     this.#strict = options.directory === undefined;
-    this.#directory = resolve(options.directory ?? defaultLockDirectory());
+    this.#directory = resolve(options.directory ?? (options.tokenFile === undefined ? defaultLockDirectory() : tokenFileLockDirectory(options.tokenFile)));
     this.#staleAfterMs = options.staleAfterMs ?? 1000;
     this.#checkPid = options.checkPid ?? true;
     this.#maxPollMs = options.maxPollMs ?? 50;
@@ -71,7 +87,7 @@ export class FileLock implements Lock {
     options.signal?.throwIfAborted();
     if (!(options.ttlMs > 0)) throw new ConfigurationError('FileLock.acquire: ttlMs must be a number > 0');
     if (!(options.waitMs >= 0)) throw new ConfigurationError('FileLock.acquire: waitMs must be a number >= 0');
-    this.#ready ??= ensureLockDirectory(this.#directory, this.#strict).catch((error: unknown) => {
+    this.#ready ??= this.#prepare().catch((error: unknown) => {
       this.#ready = undefined;
       throw error;
     });
@@ -84,6 +100,7 @@ export class FileLock implements Lock {
       checkPid: this.#checkPid,
       maxPollMs: this.#maxPollMs,
       label: `lock ${JSON.stringify(key)}`,
+      watch: this.#watch,
     });
     const lease: LockLease = {
       signal: held.signal,
@@ -94,6 +111,12 @@ export class FileLock implements Lock {
     };
     this.#held.add(lease);
     return lease;
+  }
+
+  /** Creates the directory and removes temp files that killed processes left in it. */
+  async #prepare(): Promise<void> {
+    await ensureLockDirectory(this.#directory, this.#strict);
+    await sweepLockLeftovers(this.#directory, { checkPid: this.#checkPid });
   }
 
   /** Releases every lease this instance still holds (and so stops their renewal timers). */

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import {
   AdsTokenError,
   ConfigurationError,
@@ -10,7 +10,9 @@ import {
   type TokenStore,
 } from '@ads-token/core';
 import { removeFileDurably, sweepTempFiles, writeFileAtomic } from './atomic-write.js';
+import { HeartbeatWatch } from './heartbeat-watch.js';
 import { acquireLockFile } from './lock-file.js';
+import { sweepLockLeftovers } from './lock-leftovers.js';
 import { SerialQueue } from './serial-queue.js';
 import { serializeTokenFile, type TokenFileRecords } from './token-file-format.js';
 import { readTokenFile, type FileTokenStoreWarning, type PermissionPolicy, type TokenFileSnapshot } from './token-file-reader.js';
@@ -80,6 +82,7 @@ export class FileTokenStore implements TokenStore {
   readonly #queue = new SerialQueue();
   readonly #watcher: TokenFileWatcher;
   readonly #warned = new Set<string>();
+  readonly #lockWatch = new HeartbeatWatch();
   #prepared = false;
 
   /** Creates a store over `options.path`; nothing is read or written until the first call. */
@@ -195,6 +198,7 @@ export class FileTokenStore implements TokenStore {
           checkPid: true,
           maxPollMs: 20,
           label: `the lock of token file ${this.#path}`,
+          watch: this.#lockWatch,
         });
       } catch (error) {
         if (error instanceof LockTimeoutError) {
@@ -228,6 +232,7 @@ export class FileTokenStore implements TokenStore {
       throw new StoreUnavailableError(`Cannot create the directory of token file ${this.#path}`, { cause: error });
     }
     await sweepTempFiles(this.#path, TEMP_FILE_MAX_AGE_MS);
+    await sweepLockLeftovers(dirname(this.#path), { checkPid: true, prefix: `${basename(this.#path)}.lock.` });
     this.#prepared = true;
   }
 }

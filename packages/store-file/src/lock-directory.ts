@@ -1,6 +1,6 @@
 import { lstat, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { StoreUnavailableError } from '@ads-token/core';
 import { UnsafeTokenFileError } from './errors.js';
 
@@ -10,8 +10,13 @@ export function defaultLockDirectory(): string {
   return join(tmpdir(), `ads-token-locks-${uid}`);
 }
 
+/** The lock directory derived from a token file: `<token file>.locks`, next to it, so exactly the processes sharing that file share it. */
+export function tokenFileLockDirectory(tokenFile: string): string {
+  return `${resolve(tokenFile)}.locks`;
+}
+
 /**
- * Creates `dir` (mode 0700) when missing. With `strict` (the shared temp directory) it must be a
+ * Creates `dir` (mode 0700) when missing. With `strict` (a default directory) it must be a
  * real directory owned by this user and writable by no one else, or UnsafeTokenFileError is thrown.
  */
 export async function ensureLockDirectory(dir: string, strict: boolean): Promise<void> {

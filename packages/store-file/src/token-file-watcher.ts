@@ -10,6 +10,7 @@ export class TokenFileWatcher {
   readonly #known = new Map<string, string | undefined>();
   #signature: FileSignature | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #polling = false;
   #closed = false;
 
   /** Creates a watcher over `path`, reading it with `read`. */
@@ -66,14 +67,17 @@ export class TokenFileWatcher {
     this.#timer = undefined;
   }
 
+  /** Arms the next poll unless one is armed or running: there is never more than one poll loop. */
   #schedule(): void {
-    if (this.#closed || this.#timer !== undefined || this.#listeners.size === 0) return;
+    if (this.#closed || this.#timer !== undefined || this.#polling || this.#listeners.size === 0) return;
     this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#polling = true;
       // A failed look at the file is retried at the next interval, never an unhandled rejection.
       void this.#poll()
         .catch(() => undefined)
         .finally(() => {
-          this.#timer = undefined;
+          this.#polling = false;
           this.#schedule();
         });
     }, this.intervalMs);

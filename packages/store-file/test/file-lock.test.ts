@@ -1,5 +1,6 @@
 import { readdir, readFile, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { LockTimeoutError, StoreUnavailableError } from '@ads-token/core';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -15,9 +16,10 @@ afterEach(async () => {
   await removeDir(dir);
 });
 
-async function writeStaleLock(lock: FileLock, key: string, owner: { pid: number; host?: string }, ageMs: number): Promise<void> {
+/** Writes a lock file no one renews, its times `ageMs` in the past (negative: in the future). */
+async function writeStaleLock(lock: FileLock, key: string, owner: { pid: number; host?: string }, ageMs: number, ttlMs = 1000): Promise<void> {
   const path = lock.pathFor(key);
-  const content = { owner: { host: owner.host ?? hostname(), pid: owner.pid, threadId: 0, id: 'stale' }, ttlMs: 1000, acquiredAt: new Date().toISOString() };
+  const content = { owner: { host: owner.host ?? hostname(), pid: owner.pid, threadId: 0, id: 'stale' }, ttlMs, acquiredAt: new Date().toISOString() };
   await writeFile(path, JSON.stringify(content), { mode: 0o600 });
   const t = new Date(Date.now() - ageMs);
   await utimes(path, t, t);
@@ -82,31 +84,50 @@ describe('FileLock in one process', () => {
     await lease.release();
   });
 
-  test('a lock left by a dead process on this host is taken over at once; an expired one after its ttl', async () => {
-    const lock = new FileLock({ directory: dir });
+  test('a lock left by a dead process on this host is taken over at once; one whose heartbeat stopped after ttl + staleAfterMs seen here', async () => {
+    const lock = new FileLock({ directory: dir, staleAfterMs: 200 });
     await writeStaleLock(lock, 'dead', { pid: await deadPid() }, 0);
+    let started = performance.now();
     const lease = await lock.acquire('dead', { ttlMs: 5000, waitMs: 2000 });
+    expect(performance.now() - started).toBeLessThan(1000);
     await lease.release();
-    await writeStaleLock(lock, 'expired', { pid: process.pid }, 10_000);
-    const lease2 = await lock.acquire('expired', { ttlMs: 5000, waitMs: 2000 });
-    await lease2.release();
+    // The file's times say nothing by themselves: an hour old, an hour ahead or current, the lock
+    // is taken over only once this process has seen them unchanged for ttl + staleAfterMs.
+    for (const ageMs of [3600_000, -3600_000, 0]) {
+      const key = `stopped-${ageMs}`;
+      await writeStaleLock(lock, key, { pid: process.pid }, ageMs, 300);
+      started = performance.now();
+      const taken = await lock.acquire(key, { ttlMs: 5000, waitMs: 5000 });
+      const waited = performance.now() - started;
+      expect(waited).toBeGreaterThanOrEqual(500);
+      expect(waited).toBeLessThan(3000);
+      await taken.release();
+    }
     await writeStaleLock(lock, 'fresh-other-host', { pid: 1, host: 'some-other-host' }, 0);
     await expect(lock.acquire('fresh-other-host', { ttlMs: 5000, waitMs: 200 })).rejects.toBeInstanceOf(LockTimeoutError);
   });
 
   test('many contenders in one process for a stale lock: exactly one wins each round', async () => {
     const pid = await deadPid();
-    const locks = Array.from({ length: 6 }, () => new FileLock({ directory: dir }));
-    for (let round = 0; round < 40; round++) {
-      const key = `race-${round}`;
-      if (round % 2 === 0) await writeStaleLock(locks[0]!, key, { pid }, 0);
-      else await writeStaleLock(locks[0]!, key, { pid: process.pid }, 10_000);
-      const results = await Promise.allSettled(locks.map((l) => l.acquire(key, { ttlMs: 60_000, waitMs: 0 })));
-      const winners = results.filter((r) => r.status === 'fulfilled');
-      expect(winners).toHaveLength(1);
-      for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(LockTimeoutError);
-      for (const w of winners) await w.value.release();
+    const locks = Array.from({ length: 6 }, () => new FileLock({ directory: dir, staleAfterMs: 100 }));
+    const rounds = 24;
+    for (let round = 0; round < rounds; round++) {
+      if (round % 2 === 0) await writeStaleLock(locks[0]!, `race-${round}`, { pid }, 0);
+      else await writeStaleLock(locks[0]!, `race-${round}`, { pid: process.pid }, 0, 100);
     }
+    // Dead holders are taken over at once (waitMs 0); stopped heartbeats after 200 ms of watching,
+    // by contenders that all started watching together. The winner keeps its lease, so the rest time out.
+    await Promise.all(
+      Array.from({ length: rounds }, async (_, round) => {
+        const key = `race-${round}`;
+        const waitMs = round % 2 === 0 ? 0 : 1500;
+        const results = await Promise.allSettled(locks.map((l) => l.acquire(key, { ttlMs: 60_000, waitMs })));
+        const winners = results.filter((r) => r.status === 'fulfilled');
+        expect(winners).toHaveLength(1);
+        for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(LockTimeoutError);
+        for (const w of winners) await w.value.release();
+      }),
+    );
   });
 });
 
@@ -161,7 +182,7 @@ describe('FileLock across processes and threads', () => {
     const pid = await deadPid();
     for (let r = 0; r < rounds; r++) {
       if (r % 2 === 0) await writeStaleLock(probe, `race-${r}`, { pid }, 0);
-      else await writeStaleLock(probe, `race-${r}`, { pid: process.pid }, 10_000);
+      else await writeStaleLock(probe, `race-${r}`, { pid: process.pid }, 0, 100);
     }
     const shared = new SharedArrayBuffer(4 * rounds);
     const workers = Array.from({ length: workerCount }, () => new Worker(fixture('race-stale.mjs'), { workerData: { directory: dir, rounds, workers: workerCount, shared } }));

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** Absolute path of a fixture script. */
 export function fixture(name: string): string {
@@ -35,9 +35,18 @@ export interface NodeChild {
 
 const running = new Set<ChildProcess>();
 
+/** Options of {@link startNode}. */
+export interface StartNodeOptions {
+  /** Steps the child's wall clock (Date.now(), new Date()) by this much from its start; its monotonic clock is untouched. */
+  clockStepMs?: number;
+}
+
 /** Starts `node <fixture> <json args>`. Every child is killed by {@link killAll}. */
-export function startNode(script: string, args: unknown): NodeChild {
-  const child = spawn(process.execPath, [fixture(script), JSON.stringify(args)], { stdio: ['pipe', 'pipe', 'pipe'] });
+export function startNode(script: string, args: unknown, options: StartNodeOptions = {}): NodeChild {
+  const stepped = options.clockStepMs !== undefined && options.clockStepMs !== 0;
+  const execArgs = stepped ? ['--import', pathToFileURL(fixture('stepped-clock.mjs')).href] : [];
+  const env = stepped ? { ...process.env, ADS_TOKEN_TEST_CLOCK_STEP_MS: String(options.clockStepMs) } : process.env;
+  const child = spawn(process.execPath, [...execArgs, fixture(script), JSON.stringify(args)], { stdio: ['pipe', 'pipe', 'pipe'], env });
   running.add(child);
   const messages: unknown[] = [];
   const waiters: Array<{ match: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }> = [];

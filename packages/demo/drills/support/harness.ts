@@ -88,6 +88,8 @@ export interface FleetLog {
   lwaRequests: { at: number; worker: number }[];
   events: { worker: number; event: WorkerEvent }[];
   failures: { at: number; worker: number; code: string; message: string }[];
+  /** Wall-clock steps workers confirmed, with the parent's arrival time. */
+  clockSteps: { at: number; worker: number; ms: number }[];
 }
 
 /** A running fleet and its log. */
@@ -97,6 +99,8 @@ export interface DrillFleet {
   member(id: number): FleetMember;
   /** Calls served by each worker so far. */
   served(): number[];
+  /** Steps worker `id`'s wall clock by `ms` and waits until it confirmed. */
+  stepClock(id: number, ms: number): Promise<void>;
 }
 
 /** Options of {@link startFleet}. */
@@ -113,7 +117,7 @@ export interface StartFleetOptions {
 /** Forks the workers, lets them go, and stops them (SIGKILL after 15 s) in `cleanup`. */
 export async function startFleet(cleanup: Cleanup, options: StartFleetOptions): Promise<DrillFleet> {
   if (!existsSync(WORKER_ENTRY)) throw new Error(`${WORKER_ENTRY} is missing: build the package first`);
-  const log: FleetLog = { lwaRequests: [], events: [], failures: [] };
+  const log: FleetLog = { lwaRequests: [], events: [], failures: [], clockSteps: [] };
   const config = (id: number): WorkerConfig => ({
     id,
     clientId: options.lwa.clientId,
@@ -137,6 +141,7 @@ export async function startFleet(cleanup: Cleanup, options: StartFleetOptions): 
       if (message.type === 'lwa_request') log.lwaRequests.push({ at: message.at, worker: member.id });
       if (message.type === 'event') log.events.push({ worker: member.id, event: message.event });
       if (message.type === 'call_failed') log.failures.push({ at: message.at, worker: member.id, code: message.code, message: message.message });
+      if (message.type === 'clock_stepped') log.clockSteps.push({ at: Date.now(), worker: member.id, ms: message.ms });
     },
   });
   cleanup.add(() => fleet.stop());
@@ -150,6 +155,11 @@ export async function startFleet(cleanup: Cleanup, options: StartFleetOptions): 
       return found;
     },
     served: () => fleet.members.map((m) => m.stats.served),
+    stepClock: async (id, ms) => {
+      const before = log.clockSteps.length;
+      fleet.send(id, { type: 'step_clock', ms });
+      await until(() => log.clockSteps.slice(before).some((s) => s.worker === id), `worker ${id} stepped its clock`, 5000);
+    },
   };
 }
 
