@@ -26,7 +26,7 @@ export type { AdsTokenErrorCode, AdsTokenErrorOptions, LwaErrorDetails } from '.
 export { profileIdHeader } from './profile-id.js';
 export { REGIONS, isRegion } from './regions.js';
 export type { Region, RegionEndpoints } from './regions.js';
-export { STORE_KEY_PREFIX, parseStoreKey, storeKey, storeKeyPrefix } from './store-key.js';
+export { STORE_KEY_PREFIX, parseStoreKey, sharedRecordKey, storeKey, storeKeyPrefix } from './store-key.js';
 export { createPkcePair, createState, pkceChallenge } from './pkce.js';
 export type { PkcePair } from './pkce.js';
 export {
@@ -42,7 +42,7 @@ export { InProcessLock } from './in-process-lock.js';
 export type { RecordSealer } from './record-sealer.js';
 export { TokenManager } from './token-manager.js';
 export { CONSENT_LIMIT_DAYS, CONSENT_WARNING_DAYS, TokenPool } from './pool/index.js';
-export type { GrantStatus, TokenPoolOptions } from './pool/index.js';
+export type { GrantStatus, SharedRecord, TokenPoolOptions } from './pool/index.js';
 export type { TokenManagerOptions } from './token-manager-options.js';
 export type {
   AuthenticatedEvent,

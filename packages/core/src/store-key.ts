@@ -30,3 +30,12 @@ export function parseStoreKey(key: string): { clientId: string; grantId: string 
   if (!m) return undefined;
   return { clientId: unescapeKeyPart(m[1]!), grantId: unescapeKeyPart(m[2]!) };
 }
+
+/**
+ * The store key of a record an app shares across its grants (say, a profile directory):
+ * `ads-token:v1:shared:{<clientId>}:<name>`. It never matches {@link storeKeyPrefix}, so grant
+ * listings skip it.
+ */
+export function sharedRecordKey(clientId: string, name: string): string {
+  return `${STORE_KEY_PREFIX}shared:{${escapeKeyPart(clientId)}}:${escapeKeyPart(name)}`;
+}

@@ -1,4 +1,4 @@
-import { ConfigurationError, createRecordSealer, MemoryTokenStore, TokenPool, type HttpClient, type TokenEvent, type TokenPoolOptions } from '@ads-token/core';
+import { ConfigurationError, createRecordSealer, MemoryTokenStore, sharedRecordKey, TokenPool, type HttpClient, type TokenEvent, type TokenPoolOptions } from '@ads-token/core';
 import { FetchHttpClient } from '@ads-token/fetch-adapter';
 import { FakeClock, LwaSimulator } from '@ads-token/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -174,6 +174,24 @@ describe('TokenPool', () => {
     const started = lwa.counts.refresh_token - before;
     expect(started).toBeGreaterThan(0);
     expect(started).toBeLessThan(40);
+  });
+
+  it('shares sealed app records across the fleet with compare-and-set, outside the grant listing', async () => {
+    const { lwa, pool, store } = await startPool();
+    expect(await pool.readShared('profiles')).toBeUndefined();
+    const v1 = await pool.writeShared('profiles', '{"1":"a"}', undefined);
+    expect(v1).toBeDefined();
+    expect(await pool.writeShared('profiles', '{"1":"b"}', undefined)).toBeUndefined();
+    const other = new TokenPool({ clientId: lwa.clientId, clientSecret: lwa.clientSecret, http: new FetchHttpClient(), store });
+    expect(await other.readShared('profiles')).toEqual({ version: v1, value: '{"1":"a"}' });
+    expect(await other.writeShared('profiles', '{"1":"c"}', v1)).toBeDefined();
+    expect((await pool.readShared('profiles'))?.value).toBe('{"1":"c"}');
+    const raw = await store.get(sharedRecordKey(lwa.clientId, 'profiles'));
+    expect(raw?.data).not.toContain('"1"');
+    const listed: string[] = [];
+    for await (const g of pool.grants()) listed.push(g);
+    expect(listed).toEqual([]);
+    await other.close();
   });
 
   it('refuses a grantId in its options and calls after close', async () => {

@@ -1,9 +1,11 @@
-import { raceSignal } from '../abort.js';
+import { isAbortError, raceSignal } from '../abort.js';
 import { AdsTokenError, ConfigurationError, StoreUnavailableError } from '../errors.js';
 import { DEFAULT_HEALTH_TIMEOUT_MS, judgeGrant, type GrantHealth, type HealthOptions, type HealthReport, type LastRefreshFailure } from '../health.js';
 import { GRANT_CONTEXT, resolveGrantContext, type GrantContext } from '../refresh/grant-context.js';
 import { servingTimes, tokenInfo } from '../refresh/snapshot.js';
-import { parseStoreKey, storeKey, storeKeyPrefix } from '../store-key.js';
+import { requireText } from '../option-checks.js';
+import { randomId } from '../random.js';
+import { parseStoreKey, sharedRecordKey, storeKey, storeKeyPrefix } from '../store-key.js';
 import type { TokenEvent, TokenEventListener } from '../token-events.js';
 import { TokenManager } from '../token-manager.js';
 import type { TokenManagerOptions } from '../token-manager-options.js';
@@ -12,6 +14,14 @@ import type { TokenStatus } from '../token-info.js';
 import type { Options } from '../token-store.js';
 import { consentAge, type GrantStatus } from './grant-status.js';
 import type { TokenPoolOptions } from './token-pool-options.js';
+
+/** A record an app shares across its grants, opened. */
+export interface SharedRecord {
+  /** The stored version, for the next {@link TokenPool.writeShared}. */
+  version: string;
+  /** The plaintext value. */
+  value: string;
+}
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 const DENO_INSPECT = Symbol.for('Deno.customInspect');
@@ -121,6 +131,38 @@ export class TokenPool {
         consentAgeDays: undefined,
         consentExpiringSoon: false,
       };
+    }
+  }
+
+  /**
+   * Reads a record the app shares across its grants (a profile directory, say), sealed with the
+   * pool's key like every grant record. Undefined when absent.
+   */
+  async readShared(name: string, options?: Options): Promise<SharedRecord | undefined> {
+    const key = sharedRecordKey(this.#ctx.clientId, requireText('name', name));
+    const stored = await this.#storeCall(() => this.#ctx.store.get(key, options), 'read', key);
+    if (stored === undefined) return undefined;
+    return { version: stored.version, value: await this.#ctx.sealer.open(key, stored.data) };
+  }
+
+  /**
+   * Writes a shared record if its stored version is still `expectedVersion` (undefined: absent).
+   * Resolves to the new version, or undefined when another process wrote first.
+   */
+  async writeShared(name: string, value: string, expectedVersion: string | undefined, options?: Options): Promise<string | undefined> {
+    const key = sharedRecordKey(this.#ctx.clientId, requireText('name', name));
+    const version = randomId();
+    const data = await this.#ctx.sealer.seal(key, value);
+    const written = await this.#storeCall(() => this.#ctx.store.compareAndSet(key, expectedVersion, { version, data }, options), 'write', key);
+    return written ? version : undefined;
+  }
+
+  async #storeCall<T>(call: () => Promise<T>, what: string, key: string): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof AdsTokenError || isAbortError(error)) throw error;
+      throw new StoreUnavailableError(`The token store failed to ${what} ${key}`, { cause: error });
     }
   }
 
