@@ -21,7 +21,8 @@ export type EventLevel = 'debug' | 'info' | 'warn' | 'error';
  * `debug`: routine (lock waits, a token another process refreshed); `info`: a refresh through
  * LWA, new credentials, tokens cleared, a store write that recovered; `warn`: a retry, a failed
  * background refresh (a valid token was still served), a store write held in memory, a refresh
- * without the lock; `error`: a refresh that failed its callers, a revoked grant.
+ * without the lock; `error`: a refresh that failed its callers, a revoked grant, a stored record that
+ * does not open.
  */
 export function eventLevel(event: TokenEvent): EventLevel {
   switch (event.type) {
@@ -40,6 +41,7 @@ export function eventLevel(event: TokenEvent): EventLevel {
     case 'refresh_failed':
       return event.background ? 'warn' : 'error';
     case 'revoked':
+    case 'record_unreadable':
       return 'error';
   }
 }
@@ -55,6 +57,8 @@ function message(event: TokenEvent): string {
       return `LWA request failed${event.status === undefined ? '' : ` with ${event.status}`}; retrying`;
     case 'revoked':
       return 'grant revoked by LWA (invalid_grant): the advertiser must consent again';
+    case 'record_unreadable':
+      return `the stored record does not open (${event.code}): check the encryption key`;
     case 'lock_waited':
       return 'waited for the refresh lock';
     case 'lock_unavailable':

@@ -97,6 +97,7 @@ describe('05-pino-logging', () => {
       refresh_failed: { ...base, type: 'refresh_failed', code: 'LOCK_TIMEOUT', message: 'm', durationMs: 1, background: true },
       retry: { ...base, type: 'retry', attempt: 1, delayMs: 5 },
       revoked: { ...base, type: 'revoked' },
+      record_unreadable: { ...base, type: 'record_unreadable', code: 'DECRYPTION_FAILED', message: 'm' },
       lock_waited: { ...base, type: 'lock_waited', waitedMs: 3 },
       lock_unavailable: { ...base, type: 'lock_unavailable', message: 'm' },
       authenticated: { ...base, type: 'authenticated', method: 'refresh_token' },

@@ -49,6 +49,7 @@ export type {
   ClearedEvent,
   CommitPendingEvent,
   CommitRecoveredEvent,
+  RecordUnreadableEvent,
   LockUnavailableEvent,
   LockWaitedEvent,
   RefreshFailedEvent,

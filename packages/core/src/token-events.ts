@@ -106,6 +106,19 @@ export interface CommitRecoveredEvent extends TokenEventBase {
   pendingMs: number;
 }
 
+/**
+ * The grant's stored record could not be read: it does not open with the encryption key(s) given
+ * (`DECRYPTION_FAILED`) or does not parse (`CORRUPT_RECORD`). Emitted instead of `refresh_failed`:
+ * no refresh was attempted, and the record is left as it is.
+ */
+export interface RecordUnreadableEvent extends TokenEventBase {
+  type: 'record_unreadable';
+  /** Stable code of the error. */
+  code: AdsTokenErrorCode | 'UNKNOWN';
+  /** The error's message (names the key, never holds a token or secret). */
+  message: string;
+}
+
 /** The grant's tokens were deleted (`clearTokens`). */
 export interface ClearedEvent extends TokenEventBase {
   type: 'cleared';
@@ -126,6 +139,7 @@ export type TokenEvent =
   | AuthenticatedEvent
   | CommitPendingEvent
   | CommitRecoveredEvent
+  | RecordUnreadableEvent
   | ClearedEvent;
 
 /** The `type` of every {@link TokenEvent}. */

@@ -259,6 +259,12 @@ export class TokenManager {
       (snapshot) => snapshot,
       (error: unknown) => {
         if (background) this.#cooldownUntil = this.#ctx.clock.now() + this.#ctx.cooldownMs;
+        const code = errorCode(error);
+        if (code === 'DECRYPTION_FAILED' || code === 'CORRUPT_RECORD') {
+          // Not a refresh failure: the stored record does not open or parse, and no refresh was tried.
+          this.#emit({ type: 'record_unreadable', code, message: (error as Error).message });
+          throw error;
+        }
         this.#emit({
           type: 'refresh_failed',
           code: errorCode(error),

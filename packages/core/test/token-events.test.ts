@@ -22,6 +22,7 @@ describe('TokenEvent schema (types)', () => {
       | 'authenticated'
       | 'commit_pending'
       | 'commit_recovered'
+      | 'record_unreadable'
       | 'cleared'
     >();
   });
@@ -86,6 +87,13 @@ describe('TokenEvent schema (types)', () => {
       at: number;
       attempts: number;
       pendingMs: number;
+    }>();
+    expectTypeOf<Shape<Of<'record_unreadable'>>>().toEqualTypeOf<{
+      type: 'record_unreadable';
+      grantId: string;
+      at: number;
+      code: AdsTokenErrorCode | 'UNKNOWN';
+      message: string;
     }>();
     expectTypeOf<Shape<Of<'cleared'>>>().toEqualTypeOf<{ type: 'cleared'; grantId: string; at: number }>();
   });

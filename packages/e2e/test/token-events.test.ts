@@ -1,4 +1,4 @@
-import { InProcessLock, StoreUnavailableError, type TokenEventType, type TokenStore } from '@ads-token/core';
+import { createRecordSealer, InProcessLock, StoreUnavailableError, type TokenEventType, type TokenStore } from '@ads-token/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { schemaProblems } from './support/event-schema.js';
 import { startHarness, type Harness } from './support/harness.js';
@@ -46,7 +46,7 @@ describe('TokenEvent schema (real events)', () => {
     const lwaRefreshesSoFar = lwa.requests.filter((r) => r.grantType === 'refresh_token' && r.status === 200).length;
     const eventsSoFar = h.events.length;
 
-    // a store that refuses the write after LWA answered: refresh_failed, or commit_pending while the write is retried
+    // commit_pending: a store that refuses the write after LWA answered
     const store = h.store;
     let refuseWrites = false;
     const flaky: TokenStore = {
@@ -61,6 +61,16 @@ describe('TokenEvent schema (real events)', () => {
     refuseWrites = true;
     await unlucky.getAccessToken().catch(() => undefined);
     refuseWrites = false;
+    // commit_recovered: the next store access writes what LWA answered
+    await unlucky.getTokenInfo();
+
+    // record_unreadable: a record sealed with another key
+    const foreign = h.manager({ grantId: 'foreign' });
+    await store.compareAndSet(foreign.key, undefined, {
+      version: 'foreign',
+      data: await createRecordSealer({ clientSecret: 'another-client-secret-0123456789' }).seal(foreign.key, '{"v":1}'),
+    });
+    await expect(foreign.getAccessToken()).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
 
     // cleared
     await main.clearTokens();
@@ -70,13 +80,28 @@ describe('TokenEvent schema (real events)', () => {
     for (const event of events) expect(Object.isFrozen(event)).toBe(true);
 
     const seen = new Set(events.map((e) => e.type));
-    const produced: TokenEventType[] = ['refreshed', 'refresh_failed', 'retry', 'revoked', 'lock_waited', 'lock_unavailable', 'authenticated', 'cleared'];
+    const produced: TokenEventType[] = [
+      'refreshed',
+      'refresh_failed',
+      'retry',
+      'revoked',
+      'lock_waited',
+      'lock_unavailable',
+      'authenticated',
+      'commit_pending',
+      'commit_recovered',
+      'record_unreadable',
+      'cleared',
+    ];
     for (const type of produced) expect(seen, type).toContain(type);
 
     // Field values agree with what happened.
     const fromLwa = events.slice(0, eventsSoFar).filter((e) => e.type === 'refreshed' && e.source === 'lwa');
     expect(fromLwa.length).toBe(lwaRefreshesSoFar);
-    expect(events.find((e) => e.grantId === 'unlucky' && (e.type === 'refresh_failed' || e.type === 'commit_pending'))).toBeDefined();
+    expect(events.find((e) => e.grantId === 'unlucky' && e.type === 'commit_pending')).toMatchObject({ code: 'STORE_UNAVAILABLE', attempt: 1 });
+    expect(events.find((e) => e.grantId === 'unlucky' && e.type === 'commit_recovered')).toMatchObject({ attempts: 2 });
+    expect(events.find((e) => e.grantId === 'foreign' && e.type === 'record_unreadable')).toMatchObject({ code: 'DECRYPTION_FAILED' });
+    expect(events.some((e) => e.grantId === 'foreign' && e.type === 'refresh_failed')).toBe(false);
     expect(events.some((e) => e.type === 'refreshed' && e.source === 'lwa' && e.rotated && e.requestId !== undefined)).toBe(true);
     expect(events.some((e) => e.type === 'refreshed' && e.source === 'store' && e.grantId === 'shared')).toBe(true);
     expect(events.find((e) => e.type === 'retry')).toMatchObject({ attempt: 1, status: 503, grantId: 'default' });

@@ -13,6 +13,7 @@ export class EventMetrics {
   readonly #revocations: Counter;
   readonly #lockUnavailable: Counter;
   readonly #commitsPending: Counter;
+  readonly #recordsUnreadable: Counter;
 
   /** Creates the instruments on `meter`. */
   constructor(meter: Meter) {
@@ -32,6 +33,10 @@ export class EventMetrics {
     this.#lockUnavailable = meter.createCounter(M.lockUnavailable, {
       description: 'Refreshes that went ahead without the lock because its backend was down',
       unit: '{refresh}',
+    });
+    this.#recordsUnreadable = meter.createCounter(M.recordsUnreadable, {
+      description: 'Stored records that did not open or parse (wrong encryption key, corruption)',
+      unit: '{record}',
     });
     this.#commitsPending = meter.createCounter(M.commitsPending, {
       description: 'Writes of new tokens the store refused after LWA answered (held in memory, retried)',
@@ -68,6 +73,9 @@ export class EventMetrics {
         break;
       case 'commit_pending':
         this.#commitsPending.add(1, { [A.errorCode]: event.code });
+        break;
+      case 'record_unreadable':
+        this.#recordsUnreadable.add(1, { [A.errorCode]: event.code });
         break;
       default:
         break;

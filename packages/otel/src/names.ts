@@ -14,6 +14,7 @@ export const METRIC_NAMES = {
   lockUnavailable: 'ads_token.lock.unavailable',
   /** Counter: writes of new tokens the store refused after LWA answered (the tokens are held in memory and the write retried). */
   commitsPending: 'ads_token.commit.pending',
+  recordsUnreadable: 'ads_token.records.unreadable',
   /** Observable gauge (s), per grant: seconds until the stored access token expires (0 when expired or absent). */
   expiresIn: 'ads_token.token.expires_in',
   /** Observable gauge (s), per grant: seconds since the advertiser consented, when known. */

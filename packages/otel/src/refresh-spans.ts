@@ -42,7 +42,8 @@ export class RefreshSpans {
         this.#end(event);
         break;
       case 'authenticated':
-        // Retries of a code exchange belong to no refresh.
+      case 'record_unreadable':
+        // Retries of a code exchange belong to no refresh; an unreadable record starts none.
         this.#pending.delete(event.grantId);
         break;
       default:

@@ -65,6 +65,7 @@ export const EVENT_SCHEMA: EventSchema = {
     attempt: { kind: 'number' },
   },
   commit_recovered: { grantId: { kind: 'string' }, at: { kind: 'number' }, attempts: { kind: 'number' }, pendingMs: { kind: 'number' } },
+  record_unreadable: { grantId: { kind: 'string' }, at: { kind: 'number' }, code: { kind: ERROR_CODE }, message: { kind: 'string' } },
   cleared: { grantId: { kind: 'string' }, at: { kind: 'number' } },
 };
 
