@@ -519,8 +519,17 @@ export class TokenManager {
     this.#setAccessToken(record, response, timing.sentAt);
     delete record.revoked;
     const rotated = response.refreshToken !== undefined && response.refreshToken !== refreshToken;
-    const earlier = this.#pending !== undefined && this.#pending.record === current.record ? this.#pending.consumed.slice(0, 8) : [];
-    const pending: PendingCommit = { base: current.base, record, mode: 'refresh', consumed: [refreshToken, ...earlier], since: undefined, failures: 0 };
+    // Built on a pending record (landed meanwhile or not): this result replaces it wherever it is.
+    const earlier = current.pending;
+    const pending: PendingCommit = {
+      base: current.base,
+      record,
+      mode: 'refresh',
+      consumed: [refreshToken, ...(earlier?.consumed ?? [])].slice(0, 8),
+      supersedes: earlier === undefined ? [] : [earlier.record, ...earlier.supersedes].slice(0, 8),
+      since: undefined,
+      failures: 0,
+    };
     const result = await this.#commit(pending, timing.deadline, handOver);
     if (result.outcome === 'superseded') {
       // Another holder wrote meanwhile (our lease was lost, or the grant was cleared or replaced).
@@ -577,7 +586,7 @@ export class TokenManager {
 
   /** The pending tokens as a snapshot to serve from memory. */
   #pendingSnapshot(pending: PendingCommit): Snapshot {
-    return this.#snap(`pending:${pending.base ?? ''}`, pending.record, this.#generation, pending.base);
+    return { ...this.#snap(`pending:${pending.base ?? ''}`, pending.record, this.#generation, pending.base), pending };
   }
 
   /** One try at writing the pending commit. Throws (and keeps it pending) when the store fails. */
@@ -613,14 +622,15 @@ export class TokenManager {
 
   /**
    * Whether a pending write replaces what another write left: new credentials replace anything; a
-   * refresh result replaces a record that still holds the refresh token it exchanged (an earlier
-   * write of its own, or a revocation mark set for that token), never a newer one.
+   * refresh result replaces the very record it was based on (a conflict the store reported
+   * though nothing changed), an earlier pending record of this process that landed unseen, or a
+   * revocation mark set for a refresh token it exchanged successfully; never another holder's newer record.
    */
   async #replaces(pending: PendingCommit, theirs: Snapshot | undefined): Promise<boolean> {
     if (pending.mode === 'replace') return true;
     if (theirs === undefined) return false;
-    const stored = theirs.record.refreshToken;
-    if (stored !== undefined && pending.consumed.includes(stored)) return true;
+    if (theirs.version === pending.base) return true;
+    if (pending.supersedes.some((record) => sameTokens(theirs.record, record))) return true;
     const mark = theirs.record.revoked;
     if (mark === undefined) return false;
     for (const token of pending.consumed) if ((await refreshTokenId(token)) === mark.refreshTokenId) return true;
@@ -779,7 +789,7 @@ export class TokenManager {
     }
     const record: TokenRecord = { v: 1, refreshToken: response.refreshToken, consentedAt: timing.sentAt };
     this.#setAccessToken(record, response, timing.sentAt);
-    const result = await this.#commit({ base, record, mode: 'replace', consumed: [], since: undefined, failures: 0 }, timing.deadline);
+    const result = await this.#commit({ base, record, mode: 'replace', consumed: [], supersedes: [], since: undefined, failures: 0 }, timing.deadline);
     this.#emit({ type: 'authenticated', method: 'code', requestId: response.requestId });
     if (response.problem !== undefined) throw response.problem;
     return this.#info(result.snapshot);

@@ -16,6 +16,8 @@ export interface PendingCommit {
    * pending results this one builds on. A stored record holding any of them is older than this.
    */
   consumed: string[];
+  /** Earlier pending records of this process that this one builds on (one of them may have landed unseen). */
+  supersedes: TokenRecord[];
   /** When the first write failed (epoch ms), or undefined before any failure. */
   since: number | undefined;
   /** Failed write attempts. */

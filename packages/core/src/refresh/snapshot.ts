@@ -1,5 +1,6 @@
 import type { TokenInfo } from '../token-info.js';
 import type { TokenRecord } from '../token-record.js';
+import type { PendingCommit } from './pending-commit.js';
 
 /** No token with less than this left is served (scaled down for tokens that live under 4 minutes). */
 export const FLOOR_MS = 60_000;
@@ -18,6 +19,8 @@ export interface Snapshot {
   base: string | undefined;
   /** Set on the snapshot a refresh just obtained from LWA: its waiters get it even when it lives under the floor. */
   fresh?: boolean;
+  /** The pending commit this snapshot shows, when it shows one (it may land, or be superseded, meanwhile). */
+  pending?: PendingCommit;
 }
 
 /**

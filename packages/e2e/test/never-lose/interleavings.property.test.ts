@@ -6,19 +6,22 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FaultyStore, LosableLock } from '../support/faulty-parts.js';
 
 /**
- * Random interleavings of LWA answers, store faults, lease loss and 2-4 managers sharing one
+ * Random interleavings of LWA answers (rotating refresh tokens or not), store faults, lease loss and 2-4 managers sharing one
  * store and lock. After every run: the stored record is readable, its refresh token is the newest
  * one LWA issued (unless an answer was lost after LWA processed it: the one case no client can
  * recover), and the grant is never marked revoked while LWA still accepts its refresh token.
  */
 
-let lwa: LwaSimulator;
+let rotating: LwaSimulator;
+let steady: LwaSimulator;
 const http = new FetchHttpClient({ timeoutMs: 5000 });
 beforeAll(async () => {
-  lwa = await LwaSimulator.start({ rotateRefreshTokens: true });
+  rotating = await LwaSimulator.start({ rotateRefreshTokens: true });
+  steady = await LwaSimulator.start({ rotateRefreshTokens: false });
 });
 afterAll(async () => {
-  await lwa.stop();
+  await rotating.stop();
+  await steady.stop();
 });
 
 type LwaStep = { kind: 'ok' } | { kind: 'revoke' } | LwaFault;
@@ -54,7 +57,8 @@ const step = fc.record({
 
 it('what LWA answered survives every single fault', { timeout: 240_000 }, async () => {
   await fc.assert(
-    fc.asyncProperty(fc.integer({ min: 2, max: 4 }), fc.array(step, { minLength: 1, maxLength: 6 }), async (count, steps) => {
+    fc.asyncProperty(fc.boolean(), fc.integer({ min: 2, max: 4 }), fc.array(step, { minLength: 1, maxLength: 6 }), async (rotate, count, steps) => {
+      const lwa = rotate ? rotating : steady;
       lwa.clearFaults();
       const store = new FaultyStore();
       const lock = new LosableLock();
