@@ -22,6 +22,8 @@ export const EXIT_CODES = Object.freeze({
   consentFailed: 9,
   /** The Ads API refused a request (4xx other than throttling). */
   apiRefused: 10,
+  /** `status --check`: a grant needs attention (revoked, unreadable, expired with no refresh token, or near the consent limit). */
+  attention: 11,
   /** Interrupted (Ctrl-C). */
   interrupted: 130,
 });

@@ -38,6 +38,7 @@ const EXIT_CODE_LINES = [
   `  ${String(EXIT_CODES.unreadable).padStart(3)}  stored record cannot be decrypted or is corrupt (wrong key)`,
   `  ${String(EXIT_CODES.consentFailed).padStart(3)}  consent not completed: state mismatch, access denied, timeout`,
   `  ${String(EXIT_CODES.apiRefused).padStart(3)}  the Ads API refused the request (4xx)`,
+  `  ${String(EXIT_CODES.attention).padStart(3)}  status --check: a grant needs attention (revoked, unreadable, expired, consent limit near)`,
   `  ${String(EXIT_CODES.interrupted).padStart(3)}  interrupted`,
 ];
 

@@ -1,4 +1,4 @@
-import { MemoryTokenStore, StoreUnavailableError, TokenManager, type Lock, type TokenManagerOptions, type TokenStore } from '@ads-token/core';
+import { MemoryTokenStore, StoreUnavailableError, TokenManager, TokenPool, type Lock, type TokenManagerOptions, type TokenStore } from '@ads-token/core';
 import { FetchHttpClient } from '@ads-token/fetch-adapter';
 import { RedisLock } from '@ads-token/lock-redis';
 import { FileLock, FileTokenStore } from '@ads-token/store-file';
@@ -84,6 +84,7 @@ export class Session {
   readonly #redis: RedisClient | undefined;
   readonly #closeBackend: (() => Promise<void>) | undefined;
   readonly #managers = new Map<string, TokenManager>();
+  #pool: TokenPool | undefined;
 
   private constructor(config: CliConfig, store: TokenStore, lock: Lock, redis: RedisClient | undefined, closeBackend?: () => Promise<void>) {
     this.config = config;
@@ -134,6 +135,18 @@ export class Session {
   }
 
   /**
+   * The {@link TokenPool} over the same store, lock and options as {@link manager}: for commands
+   * that look at every grant of the client id (made once, closed with the session).
+   */
+  pool(): TokenPool {
+    if (this.#pool === undefined) {
+      const { grantId: _grantId, ...options } = this.#options(this.config.grant, undefined);
+      this.#pool = new TokenPool({ ...options, store: this.store, lock: this.lock });
+    }
+    return this.#pool;
+  }
+
+  /**
    * A manager of `grantId` like {@link manager}'s, over its own in-memory store: for trying a token
    * before it replaces what the real store holds. Its records are sealed exactly as the real
    * manager's, so one can be copied into the real store as it is.
@@ -167,6 +180,7 @@ export class Session {
   /** Closes the managers, the store, the lock and the Redis client or PostgreSQL pool; never throws. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.#managers.values()].map((m) => m.close()));
+    await this.#pool?.close().catch(() => undefined);
     await Promise.allSettled([this.store.close?.(), this.lock.close?.()]);
     if (this.#redis !== undefined) {
       await this.#redis.close().catch(() => this.#redis?.destroy());

@@ -53,6 +53,27 @@ describe('ads-token with a PostgreSQL store', () => {
     expect(again.code).toBe(0);
   });
 
+  it('grants and status --check read every grant through the pool on a postgres:// store', async () => {
+    const revoked = lwa.issueRefreshToken();
+    expect((await run(['import', '--grant', 'pg-a'], `${lwa.issueRefreshToken()}\n`)).code).toBe(0);
+    expect((await run(['import', '--grant', 'pg-b'], `${revoked}\n`)).code).toBe(0);
+    const grants = await run(['grants', '--json']);
+    expect(grants.code).toBe(0);
+    expect(JSON.parse(grants.stdout)).toMatchObject([
+      { grant: 'pg-a', status: 'valid', profiles: null },
+      { grant: 'pg-b', status: 'valid', profiles: null },
+    ]);
+    expect((await run(['status', '--check'])).code).toBe(0);
+    lwa.revoke(revoked);
+    expect((await run(['refresh', '--grant', 'pg-b'])).code).toBe(4);
+    const check = await run(['status', '--check']);
+    expect(check.code).toBe(11);
+    expect(check.stderr).toContain("Grant 'pg-b': revoked:");
+    expect(check.stderr).toContain('1 of 2 grants need attention.');
+    expect((await run(['logout', '--grant', 'pg-a'])).code).toBe(0);
+    expect((await run(['logout', '--grant', 'pg-b'])).code).toBe(0);
+  });
+
   it('an unreachable database exits 7 and shows the URL without its password', async () => {
     const password = 'pg-password-not-to-print';
     const closedPort = await freePort();

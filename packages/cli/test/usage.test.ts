@@ -5,7 +5,7 @@ import { LwaSimulator } from '@ads-token/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { killAll, removeDir, runBin, expectNoSecrets, tempDir, type RunResult } from './helpers.js';
 
-const COMMANDS = ['login', 'status', 'refresh', 'token', 'headers', 'profiles', 'import', 'logout'];
+const COMMANDS = ['login', 'status', 'grants', 'refresh', 'token', 'headers', 'profiles', 'import', 'logout'];
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 // Help, version, bad command lines, and where configuration comes from (flags > env > file).
@@ -46,6 +46,7 @@ describe('ads-token usage and configuration', () => {
     for (const name of COMMANDS) expect(help.stdout).toMatch(new RegExp(`^  ${name}\\s+\\S`, 'm'));
     expect(help.stdout).toContain('Exit codes:');
     expect(help.stdout).toMatch(/^\s+9 {2}consent not completed/m);
+    expect(help.stdout).toMatch(/^\s+11 {2}status --check: a grant needs attention/m);
     const v = await run(['--version']);
     expect(v.code).toBe(0);
     expect(v.stdout).toBe(`${version}\n`);
@@ -62,6 +63,8 @@ describe('ads-token usage and configuration', () => {
       expect(result.stdout).toContain('Examples:');
       expect((await run(['help', name])).stdout).toBe(result.stdout);
     }
+    const status = await run(['status', '--help']);
+    expect(status.stdout).toMatch(/^ {2}--check\s+Exit 11 when any grant needs attention/m);
   });
 
   it('bad command lines exit 2 with a pointer to help', async () => {

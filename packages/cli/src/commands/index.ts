@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { grantsCommand } from './grants.js';
 import { headersCommand } from './headers.js';
 import { importCommand } from './import.js';
 import { loginCommand } from './login.js';
@@ -12,6 +13,7 @@ import { tokenCommand } from './token.js';
 export const COMMANDS: readonly Command[] = [
   loginCommand,
   statusCommand,
+  grantsCommand,
   refreshCommand,
   tokenCommand,
   headersCommand,

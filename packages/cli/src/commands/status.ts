@@ -6,6 +6,7 @@ import { formatRelative } from '../duration.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { renderTable } from '../table.js';
 import { tokenInfoJson } from '../token-info-view.js';
+import { runStatusCheck } from './status-check.js';
 
 type Row = { grant: string; info: TokenInfo } | { grant: string; error: { code: string; message: string }; exitCode: ExitCode };
 
@@ -13,17 +14,24 @@ type Row = { grant: string; info: TokenInfo } | { grant: string; error: { code: 
 export const statusCommand: Command = {
   name: 'status',
   summary: 'Show every grant in the store: status, expiry, consent age, revoked',
-  usage: 'status [--grant NAME] [--json]',
+  usage: 'status [--grant NAME] [--check] [--json]',
   description:
     'Lists the grants stored for the client id (or only --grant NAME): status (valid, expiring, expired, no_access_token, revoked), ' +
     'access token expiry, time since consent, whether a refresh token is held. Never prints a token. ' +
-    'Exits 0 when every listed grant could be read; with --grant, 3 when that grant has no tokens.',
-  options: { ...JSON_OPTION },
-  examples: ['ads-token status', 'ads-token status --json', 'ads-token status --grant acme'],
+    'Exits 0 when every listed grant could be read; with --grant, 3 when that grant has no tokens. ' +
+    'With --check (for cron and monitoring) it judges every grant from the store, with no LWA call, and exits 11 when any is revoked, ' +
+    'unreadable, expired with no refresh token, or within 30 days of the 365-day consent limit, saying why on stderr; ' +
+    '0 when all are fine; 3 when there is no grant to check.',
+  options: {
+    check: { type: 'boolean', description: 'Exit 11 when any grant needs attention (revoked, unreadable, expired, consent limit near)' },
+    ...JSON_OPTION,
+  },
+  examples: ['ads-token status', 'ads-token status --json', 'ads-token status --grant acme', 'ads-token status --check || alert', 'ads-token status --check --json'],
   async run(context) {
     const session = await context.session();
     const { clientId } = session.config;
     const explicit = typeof context.flags.grant === 'string' || session.config.grant !== 'default';
+    if (context.flags.check === true) return runStatusCheck(context, session, explicit ? session.config.grant : undefined);
     let grants: string[];
     if (explicit) {
       grants = [session.config.grant];
