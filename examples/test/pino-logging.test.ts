@@ -115,6 +115,7 @@ describe('05-pino-logging', () => {
       authenticated: 'info',
       commit_pending: 'warn',
       commit_recovered: 'info',
+      record_unreadable: 'error',
       cleared: 'info',
     });
   });
