@@ -42,7 +42,7 @@ describe('ProfileDirectory', () => {
     const pool = world.pool();
     const directory = new ProfileDirectory(pool, { baseUrl: world.ads.url, retry: { maxAttempts: 1 } });
     await directory.refresh();
-    world.ads.failNext({ status: 403, grant: world.refreshTokens.get('agency-b') as string, path: '/v2/profiles' });
+    world.ads.failNext({ status: 403, grant: world.refreshTokens.get('agency-b'), path: '/v2/profiles' });
     world.lwa.revoke(world.refreshTokens.get('agency-d') as string);
     await pool.manager('agency-d').refreshAccessToken().catch(() => undefined);
     const summary = await directory.refresh();
