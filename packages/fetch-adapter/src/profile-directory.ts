@@ -1,4 +1,4 @@
-import { ConfigurationError, CorruptRecordError, REGIONS, StoreUnavailableError, profileIdHeader } from '@ads-token/core';
+import { AdsTokenError, ConfigurationError, CorruptRecordError, REGIONS, StoreUnavailableError, profileIdHeader } from '@ads-token/core';
 import type { Options } from '@ads-token/core';
 import { createAdsFetch } from './ads-fetch.js';
 import type { AdsFetchRetryOptions } from './ads-fetch-options.js';
@@ -84,7 +84,13 @@ export class ProfileDirectory {
   async refresh(options?: Options): Promise<ProfileDirectoryRefreshSummary> {
     const signal = options?.signal;
     const grants: string[] = [];
-    for await (const grantId of this.#pool.grants({ signal })) grants.push(grantId);
+    try {
+      for await (const grantId of this.#pool.grants({ signal })) grants.push(grantId);
+    } catch (error) {
+      signal?.throwIfAborted();
+      if (error instanceof AdsTokenError) throw error;
+      throw new StoreUnavailableError('The grants of the pool could not be listed', { cause: error });
+    }
     const listed = new Map<string, Map<string, Omit<ProfileEntry, 'grantId'>>>();
     const failures: ProfileListingFailure[] = [];
     let next = 0;

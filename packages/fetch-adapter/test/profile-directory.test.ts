@@ -138,6 +138,23 @@ describe('ProfileDirectory', () => {
     expect(world.ads.count({ path: '/v2/profiles' })).toBe(5);
   });
 
+  it('rejects with StoreUnavailableError when the store cannot list the grants', async () => {
+    world = await startProfileWorld(GRANTS);
+    const store = world.store;
+    const broken: TokenStore = {
+      get: (key, options) => store.get(key, options),
+      compareAndSet: (key, expected, record, options) => store.compareAndSet(key, expected, record, options),
+      delete: (key, expected, options) => store.delete(key, expected, options),
+      // eslint-disable-next-line require-yield
+      list: async function* () {
+        throw new Error('connection reset');
+      },
+    };
+    const directory = new ProfileDirectory(world.pool({ store: broken }), { baseUrl: world.ads.url });
+    await expect(directory.refresh()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect(world.ads.count({ path: '/v2/profiles' })).toBe(0);
+  });
+
   it('checks its options', async () => {
     world = await startProfileWorld({});
     const pool = world.pool();
