@@ -12,6 +12,7 @@ export type AdsTokenErrorCode =
   | 'CORRUPT_RECORD'
   | 'STATE_MISMATCH'
   | 'AUTHORIZATION_DENIED'
+  | 'PROFILE_NOT_FOUND'
   | 'CONFIGURATION';
 
 /** Options shared by every error constructor. */

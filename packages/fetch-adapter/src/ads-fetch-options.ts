@@ -1,12 +1,19 @@
 import type { TokenManager } from '@ads-token/core';
+import type { ProfileDirectory } from './profile-directory.js';
+import type { ProfileDirectoryPool } from './profile-directory-options.js';
 
 /** What `createAdsFetch` needs from a {@link TokenManager} (a TokenManager fits). */
 export type AdsFetchTokenSource = Pick<TokenManager, 'clientId' | 'region' | 'getHeaders' | 'refreshAccessToken'>;
+
+/** What `createAdsFetch` needs from a `TokenPool` to route calls by profile (a TokenPool fits). */
+export type AdsFetchPool = ProfileDirectoryPool;
 
 /** `fetch`'s second argument, plus the advertising profile to act for. */
 export type AdsFetchInit = RequestInit & {
   /** Sent as `Amazon-Advertising-API-Scope` for this call; `null` sends none. @default the `profileId` option */
   profileId?: string | number | bigint | null;
+  /** With a pool: the grant to call for, instead of finding it by profile. @default the `grantId` option */
+  grantId?: string;
 };
 
 /** A `fetch` for Ads API calls, as made by `createAdsFetch`. */
@@ -48,6 +55,10 @@ export interface AdsFetchOptions {
   retry?: AdsFetchRetryOptions;
   /** Called before each retry (for logging throttling); never given a token. Errors it throws are ignored. */
   onRetry?: (info: AdsFetchRetryInfo) => void;
+  /** With a pool: the grant every call is made for, instead of finding it by profile. @default none */
+  grantId?: string;
+  /** With a pool: the directory that finds a profile's grant (share one across fetches). @default a new ProfileDirectory over the pool, with this fetch's `baseUrl` and `fetch` */
+  directory?: ProfileDirectory;
 }
 
 /** Retry options with every default filled in. */

@@ -18,6 +18,8 @@ export interface PreparedRequest {
   rest: RequestInit;
   /** `init.profileId` as given (undefined: not given). */
   profileId: string | number | bigint | null | undefined;
+  /** `init.grantId` as given (undefined: not given). */
+  grantId: string | undefined;
 }
 
 const ABSOLUTE = /^[a-z][a-z\d+.-]*:/i;
@@ -45,7 +47,7 @@ export function isReplayableBody(body: BodyInit | null | undefined): boolean {
 
 /** Splits a fetch call into parts; a Request's body is read once into memory so it can be sent again. */
 export async function prepareRequest(input: string | URL | Request, init: AdsFetchInit | undefined, baseUrl: string): Promise<PreparedRequest> {
-  const { profileId, headers: initHeaders, body: initBody, signal: initSignal, ...rest } = init ?? {};
+  const { profileId, grantId, headers: initHeaders, body: initBody, signal: initSignal, ...rest } = init ?? {};
   const request = input instanceof Request ? input : undefined;
   const url = request ? request.url : resolveUrl(input as string | URL, baseUrl);
   const headers = new Headers(initHeaders ?? request?.headers);
@@ -63,7 +65,7 @@ export async function prepareRequest(input: string | URL | Request, init: AdsFet
     body = undefined;
     replayable = true;
   }
-  return { url, request, headers, body, replayable, signal, rest, profileId };
+  return { url, request, headers, body, replayable, signal, rest, profileId, grantId };
 }
 
 /** Sends one attempt of a prepared call with these headers. */

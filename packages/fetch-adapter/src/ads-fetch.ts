@@ -1,9 +1,10 @@
 import { ConfigurationError, REGIONS, abortableSleep, backoffDelay, parseRetryAfter, profileIdHeader } from '@ads-token/core';
-import type { AdsFetch, AdsFetchInit, AdsFetchOptions, AdsFetchRetryInfo, AdsFetchTokenSource } from './ads-fetch-options.js';
+import type { AdsFetch, AdsFetchInit, AdsFetchOptions, AdsFetchPool, AdsFetchRetryInfo, AdsFetchTokenSource } from './ads-fetch-options.js';
 import { sendFollowingSameOrigin } from './ads-fetch-redirect.js';
 import { prepareRequest, safeUrl } from './ads-fetch-request.js';
 import type { PreparedRequest } from './ads-fetch-request.js';
 import { isRetryableStatus, resolveAdsFetchRetry } from './ads-fetch-retry.js';
+import { ProfileDirectory } from './profile-directory.js';
 
 const AUTHORIZATION = 'Authorization';
 const CLIENT_ID = 'Amazon-Advertising-API-ClientId';
@@ -23,6 +24,38 @@ function checkBaseUrl(baseUrl: string): string {
   return baseUrl;
 }
 
+/** True for a TokenPool (or what looks like one), as opposed to a single grant's TokenManager. */
+function isPool(source: AdsFetchTokenSource | AdsFetchPool): source is AdsFetchPool {
+  return typeof (source as Partial<AdsFetchPool>).manager === 'function' && typeof (source as Partial<AdsFetchPool>).readShared === 'function';
+}
+
+/** Finds the token source of one call: the manager itself, or the pool's manager of the call's grant. */
+type SourceFinder = (prepared: PreparedRequest, profileId: string | undefined) => Promise<AdsFetchTokenSource>;
+
+function sourceFinder(source: AdsFetchTokenSource | AdsFetchPool, options: AdsFetchOptions, baseUrl: string): SourceFinder {
+  if (!isPool(source)) {
+    if (typeof source?.getHeaders !== 'function' || typeof source.refreshAccessToken !== 'function') {
+      throw new ConfigurationError('createAdsFetch needs a TokenManager or a TokenPool');
+    }
+    if (options.grantId !== undefined || options.directory !== undefined) throw new ConfigurationError('grantId and directory are options for a TokenPool, not a TokenManager');
+    return (prepared) => {
+      if (prepared.grantId !== undefined) return Promise.reject(new ConfigurationError('a per-call grantId needs createAdsFetch over a TokenPool'));
+      return Promise.resolve(source);
+    };
+  }
+  const pool = source;
+  if (options.grantId !== undefined && (typeof options.grantId !== 'string' || options.grantId === '')) throw new ConfigurationError('grantId must be a non-empty string');
+  if (options.directory !== undefined && options.directory.pool !== pool) throw new ConfigurationError('the directory must belong to the same TokenPool');
+  let directory = options.directory;
+  return async (prepared, profileId) => {
+    const grantId = prepared.grantId ?? options.grantId;
+    if (grantId !== undefined) return pool.manager(grantId);
+    if (profileId === undefined) throw new ConfigurationError('createAdsFetch over a TokenPool needs a profileId (or a grantId) to pick the grant');
+    directory ??= new ProfileDirectory(pool, { baseUrl, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) });
+    return pool.manager(await directory.resolve(profileId, { signal: prepared.signal }));
+  };
+}
+
 /**
  * A `fetch` for Amazon Ads API calls. It resolves relative paths against the region's Ads API host
  * (or `baseUrl`), adds `Authorization`, `Amazon-Advertising-API-ClientId` and, with a profile,
@@ -33,14 +66,17 @@ function checkBaseUrl(baseUrl: string): string {
  * are sent once and never retried. Redirects are followed only within the same origin, so the
  * `Authorization` header never goes to another one: a redirect to another origin is returned as it is
  * (read its `Location`). Throws ConfigurationError for bad options.
+ *
+ * Over a `TokenPool`, each call is made for a grant: the `grantId` (per call or option) when given,
+ * else the grant that reaches the call's profile, found through a {@link ProfileDirectory} (refreshed
+ * once when it does not know the profile); a profile no grant has rejects with ProfileNotFoundError.
  */
-export function createAdsFetch(manager: AdsFetchTokenSource, options: AdsFetchOptions = {}): AdsFetch {
-  if (typeof manager?.getHeaders !== 'function' || typeof manager.refreshAccessToken !== 'function') {
-    throw new ConfigurationError('createAdsFetch needs a TokenManager');
-  }
+export function createAdsFetch(manager: AdsFetchTokenSource | AdsFetchPool, options: AdsFetchOptions = {}): AdsFetch {
+  if (typeof manager !== 'object' || manager === null) throw new ConfigurationError('createAdsFetch needs a TokenManager or a TokenPool');
   const retry = resolveAdsFetchRetry(options.retry);
   const region = REGIONS[manager.region] as (typeof REGIONS)[keyof typeof REGIONS] | undefined;
   const baseUrl = checkBaseUrl(options.baseUrl ?? region?.apiUrl ?? REGIONS.NA.apiUrl);
+  const findSource = sourceFinder(manager, options, baseUrl);
   const defaultProfile = options.profileId === undefined ? undefined : profileIdHeader(options.profileId);
   const onRetry = options.onRetry;
 
@@ -53,13 +89,18 @@ export function createAdsFetch(manager: AdsFetchTokenSource, options: AdsFetchOp
   };
 
   /** Headers for one attempt: the caller's, then ours where the caller set none. Returns the token sent, if ours. */
-  const headersFor = async (prepared: PreparedRequest, profileId: string | undefined, token: string | undefined): Promise<[Headers, string | undefined]> => {
+  const headersFor = async (
+    source: AdsFetchTokenSource,
+    prepared: PreparedRequest,
+    profileId: string | undefined,
+    token: string | undefined,
+  ): Promise<[Headers, string | undefined]> => {
     const headers = new Headers(prepared.headers);
-    const ours: Record<string, string> = { [CLIENT_ID]: manager.clientId };
+    const ours: Record<string, string> = { [CLIENT_ID]: source.clientId };
     if (profileId !== undefined) ours[SCOPE] = profileId;
     let sent: string | undefined;
     if (!prepared.headers.has(AUTHORIZATION)) {
-      sent = token ?? (await manager.getHeaders({ signal: prepared.signal }))[AUTHORIZATION]?.replace(/^Bearer /, '');
+      sent = token ?? (await source.getHeaders({ signal: prepared.signal }))[AUTHORIZATION]?.replace(/^Bearer /, '');
       if (sent !== undefined) ours[AUTHORIZATION] = `Bearer ${sent}`;
     }
     for (const [name, value] of Object.entries(ours)) if (!headers.has(name)) headers.set(name, value);
@@ -74,11 +115,12 @@ export function createAdsFetch(manager: AdsFetchTokenSource, options: AdsFetchOp
     if (typeof fetchImpl !== 'function') throw new ConfigurationError('No fetch is available: pass options.fetch');
     const profileId = prepared.profileId === undefined ? defaultProfile : prepared.profileId === null ? undefined : profileIdHeader(prepared.profileId);
     const url = safeUrl(prepared.url);
+    const source = await findSource(prepared, profileId);
     let refreshed: string | undefined;
     let triedRefresh = false;
     for (let attempt = 1; ; attempt++) {
       signal?.throwIfAborted();
-      const [headers, sent] = await headersFor(prepared, profileId, refreshed);
+      const [headers, sent] = await headersFor(source, prepared, profileId, refreshed);
       refreshed = undefined;
       const response = await sendFollowingSameOrigin(fetchImpl, prepared, headers);
       const last = attempt >= retry.maxAttempts || !prepared.replayable;
@@ -88,7 +130,7 @@ export function createAdsFetch(manager: AdsFetchTokenSource, options: AdsFetchOp
         // Refresh even when this call cannot retry, so the caller's next call carries a good token.
         let fresh: string;
         try {
-          fresh = await manager.refreshAccessToken({ rejected: sent, signal });
+          fresh = await source.refreshAccessToken({ rejected: sent, signal });
         } catch (error) {
           discard(response);
           throw error;

@@ -34,6 +34,7 @@ export class AdsApiSimulator {
   private readonly log: AdsApiRequestRecord[] = [];
   private readonly lwa: AdsApiTokenIssuer;
   private readonly profileList: AdsProfile[];
+  private readonly grantProfiles = new Map<string, AdsProfile[]>();
   private readonly requireScope: readonly string[];
   private latencyMs: number;
 
@@ -43,6 +44,7 @@ export class AdsApiSimulator {
     this.latencyMs = checkLatency(options.latencyMs ?? 0);
     this.profileList = structuredClone(options.profiles ?? defaultProfiles());
     this.requireScope = [...(options.requireScope ?? DEFAULT_REQUIRE_SCOPE)];
+    for (const [grant, profiles] of Object.entries(options.profilesByGrant ?? {})) this.setGrantProfiles(grant, profiles);
     this.server = new LoopbackHttpServer((req, res) => this.route(req, res));
   }
 
@@ -61,6 +63,22 @@ export class AdsApiSimulator {
   /** The profiles `GET /v2/profiles` lists (a copy). */
   get profiles(): AdsProfile[] {
     return structuredClone(this.profileList);
+  }
+
+  /**
+   * Sets what `GET /v2/profiles` lists for the grant `refreshToken` belongs to (any of its refresh
+   * tokens), and which profiles its calls may name in `Amazon-Advertising-API-Scope`. Needs an issuer
+   * with `grantOf` (an LwaSimulator has it), else throws TypeError.
+   */
+  setGrantProfiles(refreshToken: string, profiles: AdsProfile[]): void {
+    if (typeof this.lwa.grantOf !== 'function') throw new TypeError('per-grant profiles need an issuer with grantOf (an LwaSimulator)');
+    if (!Array.isArray(profiles)) throw new TypeError('profiles must be an array');
+    this.grantProfiles.set(this.lwa.grantOf(refreshToken) ?? refreshToken, structuredClone(profiles));
+  }
+
+  /** What `GET /v2/profiles` lists for the grant of this access or refresh token (a copy). */
+  profilesOf(token: string): AdsProfile[] {
+    return structuredClone(this.listFor(this.lwa.grantOf?.(token)));
   }
 
   /** Every request received since start or {@link resetCounts} (a snapshot). */
@@ -85,7 +103,7 @@ export class AdsApiSimulator {
 
   /** Answers the next `fault.times` (default 1) matching requests with `fault.status`, after faults already queued. */
   failNext(fault: AdsApiFault): void {
-    this.faults.push(fault);
+    this.faults.push(fault.grant === undefined ? fault : { ...fault, grant: this.lwa.grantOf?.(fault.grant) ?? fault.grant });
   }
 
   /** Forgets every queued fault and rejected token. */
@@ -127,7 +145,8 @@ export class AdsApiSimulator {
     const record: AdsApiRequestRecord = { method: req.method ?? 'GET', path: url.pathname, status: 0, at: Date.now() };
     if (scope !== undefined) record.profileId = scope;
     this.log.push(record);
-    const fault = this.faults.take(url.pathname);
+    const bearer = /^Bearer (\S+)$/i.exec(header(req, 'authorization') ?? '')?.[1];
+    const fault = this.faults.take(url.pathname, bearer === undefined ? undefined : this.lwa.grantOf?.(bearer));
     readBody(req, MAX_BODY_BYTES)
       .then((body) =>
         this.server.later(
@@ -154,21 +173,27 @@ export class AdsApiSimulator {
     }
     const path = url.pathname;
     const scope = header(req, 'amazon-advertising-api-scope');
+    const profiles = this.listFor(this.lwa.grantOf?.(token));
     if (this.requireScope.some((prefix) => path.startsWith(prefix))) {
       if (scope === undefined) return error(400, 'Amazon-Advertising-API-Scope is required', requestId);
-      if (!this.profileList.some((p) => String(p.profileId) === scope)) return error(400, 'Amazon-Advertising-API-Scope names no profile of this account', requestId);
+      if (!profiles.some((p) => String(p.profileId) === scope)) return error(400, 'Amazon-Advertising-API-Scope names no profile of this account', requestId);
     }
     if (path.startsWith(ECHO_PREFIX)) return { status: 200, body: echo(req, url, body) };
     if (path === PROFILES_PATH || path === `${PROFILES_PATH}/`) {
       if (req.method !== 'GET') return error(405, `${req.method ?? ''} is not allowed on ${PROFILES_PATH}`, requestId);
-      return { status: 200, body: this.profileList };
+      return { status: 200, body: profiles };
     }
     if (path.startsWith(`${PROFILES_PATH}/`) && req.method === 'GET') {
       const id = path.slice(PROFILES_PATH.length + 1);
-      const profile = this.profileList.find((p) => String(p.profileId) === id);
+      const profile = profiles.find((p) => String(p.profileId) === id);
       return profile ? { status: 200, body: profile } : error(404, 'Profile not found', requestId);
     }
     return error(404, 'No such resource in the simulator', requestId);
+  }
+
+  /** The profiles of a grant: its own list when one was set, else the shared one. */
+  private listFor(grant: string | undefined): AdsProfile[] {
+    return (grant === undefined ? undefined : this.grantProfiles.get(grant)) ?? this.profileList;
   }
 }
 

@@ -129,6 +129,15 @@ export class LwaSimulator {
     return this.book.isValidAccessToken(token);
   }
 
+  /**
+   * The grant an access token or refresh token belongs to, named by the grant's first refresh token
+   * (what {@link issueRefreshToken} returned, or what the code exchange gave), which stays its name
+   * across rotations. Undefined for a token this simulator never issued.
+   */
+  grantOf(token: string): string | undefined {
+    return this.book.grantNameOf(token);
+  }
+
   /** Queues a fault for the next `fault.times` (default 1) token requests, after faults already queued. */
   fail(fault: LwaFault): void {
     this.faults.push(fault);

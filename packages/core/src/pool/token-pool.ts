@@ -12,6 +12,7 @@ import type { TokenManagerOptions } from '../token-manager-options.js';
 import { decodeTokenRecord } from '../token-record.js';
 import type { TokenStatus } from '../token-info.js';
 import type { Options } from '../token-store.js';
+import type { Region } from '../regions.js';
 import { consentAge, type GrantStatus } from './grant-status.js';
 import type { TokenPoolOptions } from './token-pool-options.js';
 
@@ -50,6 +51,11 @@ export class TokenPool {
   /** The LWA client id. */
   get clientId(): string {
     return this.#ctx.clientId;
+  }
+
+  /** The region of every grant of the pool. */
+  get region(): Region {
+    return this.#ctx.region;
   }
 
   /** The most refreshes that have run at once in this pool. */

@@ -12,9 +12,11 @@ export class AdsFaultQueue {
     this.queue.push({ fault: { ...fault }, left: times });
   }
 
-  /** The first waiting fault that matches `path`, if any (uses one of its `times`). */
-  take(path: string): AdsApiFault | undefined {
-    const index = this.queue.findIndex((entry) => entry.fault.path === undefined || path.startsWith(entry.fault.path));
+  /** The first waiting fault that matches `path` and `grant` (undefined: unknown), if any (uses one of its `times`). */
+  take(path: string, grant: string | undefined): AdsApiFault | undefined {
+    const index = this.queue.findIndex(
+      (entry) => (entry.fault.path === undefined || path.startsWith(entry.fault.path)) && (entry.fault.grant === undefined || entry.fault.grant === grant),
+    );
     const entry = this.queue[index];
     if (entry === undefined) return undefined;
     entry.left -= 1;

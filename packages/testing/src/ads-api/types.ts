@@ -4,6 +4,8 @@ export interface AdsApiTokenIssuer {
   readonly clientId: string;
   /** True for an access token the issuer gave out that is still valid. */
   isValidAccessToken(token: string): boolean;
+  /** The grant an access or refresh token belongs to, named by its first refresh token (needed for per-grant profiles and faults). */
+  grantOf?(token: string): string | undefined;
 }
 
 /** The account behind an advertising profile, as `/v2/profiles` lists it. */
@@ -42,8 +44,14 @@ export interface AdsApiSimulatorOptions {
   lwa: AdsApiTokenIssuer;
   /** Delay before answering each request, in ms. @default 0 */
   latencyMs?: number;
-  /** Profiles `GET /v2/profiles` lists. @default three North American profiles (US seller, CA seller, MX vendor) */
+  /** Profiles `GET /v2/profiles` lists (for a grant without its own `profilesByGrant` entry). @default three North American profiles (US seller, CA seller, MX vendor) */
   profiles?: AdsProfile[];
+  /**
+   * Profiles per grant: keys are a grant's refresh token (the one `LwaSimulator.issueRefreshToken`
+   * returned; later rotations keep the grant's name), values what `GET /v2/profiles` lists for a
+   * token of that grant. Needs an issuer with `grantOf` (an LwaSimulator has it). @default none: every grant lists `profiles`
+   */
+  profilesByGrant?: Record<string, AdsProfile[]>;
   /**
    * Path prefixes that need an `Amazon-Advertising-API-Scope` header naming one of `profiles`
    * (else 400). @default ['/v2/campaigns', '/v2/sp/', '/sp/', '/sb/', '/sd/']
@@ -61,6 +69,8 @@ export interface AdsApiFault {
   retryAfter?: number | Date | string;
   /** Only requests whose path starts with this get the fault (others pass it by). @default every path */
   path?: string;
+  /** Only requests carrying an access token of this grant (named by a refresh token of it) get the fault. @default every grant */
+  grant?: string;
 }
 
 /** One request as the simulator saw it. */

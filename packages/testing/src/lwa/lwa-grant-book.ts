@@ -14,6 +14,8 @@ interface CodeEntry {
 interface GrantEntry {
   revoked: boolean;
   current: string;
+  /** The grant's first refresh token: its name for tests, whatever rotations followed. */
+  first: string;
 }
 
 /** Why a code exchange was refused. */
@@ -34,7 +36,7 @@ export class LwaGrantBook {
   private readonly codes = new Map<string, CodeEntry>();
   private readonly grants = new Map<number, GrantEntry>();
   private readonly refreshTokens = new Map<string, number>();
-  private readonly accessTokens = new Map<string, number>();
+  private readonly accessTokens = new Map<string, { expiresAt: number; grant: number | undefined }>();
   private nextGrant = 1;
 
   constructor(private readonly now: () => number) {}
@@ -64,7 +66,7 @@ export class LwaGrantBook {
   newGrant(): string {
     const id = this.nextGrant++;
     const token = `Atzr|${randomToken()}`;
-    this.grants.set(id, { revoked: false, current: token });
+    this.grants.set(id, { revoked: false, current: token, first: token });
     this.refreshTokens.set(token, id);
     return token;
   }
@@ -97,17 +99,27 @@ export class LwaGrantBook {
     if (grant) grant.revoked = true;
   }
 
-  /** Makes an access token that expires after `lifetimeSeconds`. */
-  newAccessToken(lifetimeSeconds: number): string {
+  /** Makes an access token that expires after `lifetimeSeconds`, for the grant of `refreshToken`. */
+  newAccessToken(lifetimeSeconds: number, refreshToken: string): string {
     const token = `Atza|${randomToken()}`;
-    this.accessTokens.set(token, this.now() + lifetimeSeconds * 1000);
+    this.accessTokens.set(token, { expiresAt: this.now() + lifetimeSeconds * 1000, grant: this.refreshTokens.get(refreshToken) });
     return token;
   }
 
   /** True for an access token issued here and not yet expired. */
   isValidAccessToken(token: string): boolean {
-    const expiresAt = this.accessTokens.get(token);
-    return expiresAt !== undefined && this.now() < expiresAt;
+    const entry = this.accessTokens.get(token);
+    return entry !== undefined && this.now() < entry.expiresAt;
+  }
+
+  /**
+   * The first refresh token of the grant an access token or refresh token (current or rotated-away)
+   * belongs to: a name for the grant that stays the same across rotations. Undefined for unknown tokens.
+   */
+  grantNameOf(token: string): string | undefined {
+    const access = this.accessTokens.get(token);
+    const id = access === undefined ? this.refreshTokens.get(token) : access.grant;
+    return id === undefined ? undefined : this.grants.get(id)?.first;
   }
 
   private grantOf(token: string): GrantEntry | undefined {

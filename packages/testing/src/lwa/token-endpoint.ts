@@ -85,7 +85,7 @@ function exchangeCode(book: LwaGrantBook, config: TokenEndpointConfig, form: URL
   return {
     status: 200,
     body: {
-      access_token: book.newAccessToken(config.tokenLifetimeSeconds),
+      access_token: book.newAccessToken(config.tokenLifetimeSeconds, refreshToken),
       refresh_token: refreshToken,
       token_type: 'bearer',
       expires_in: config.tokenLifetimeSeconds,
@@ -100,7 +100,7 @@ function refresh(book: LwaGrantBook, config: TokenEndpointConfig, form: URLSearc
     return error(400, 'invalid_grant', 'The request has an invalid grant parameter : refresh_token', requestId);
   }
   const body: LwaTokenResponse = {
-    access_token: book.newAccessToken(config.tokenLifetimeSeconds),
+    access_token: book.newAccessToken(config.tokenLifetimeSeconds, token),
     token_type: 'bearer',
     expires_in: config.tokenLifetimeSeconds,
   };
