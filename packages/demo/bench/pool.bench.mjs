@@ -29,6 +29,7 @@ if (typeof globalThis.gc !== 'function') {
 }
 const token = (prefix) => `${prefix}|${randomBytes(48).toString('base64url')}`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const kB = (n) => `${(n / 1024).toFixed(2)} kB`;
 
 /** An in-process LWA: answers every refresh with a new access token after `latencyMs`, counting requests in flight. */
 function inProcessLwa({ latencyMs = 0, expiresIn = 3600 } = {}) {
@@ -94,7 +95,7 @@ async function heapPerGrant(ids, open) {
   await inBatches(ids, 500, async (id) => {
     const accessToken = await get(id);
     // A V8 sequential one-byte string: a 12-byte header, then the characters, to 8-byte alignment. The refresh token is as long.
-    tokenBytes += 2 * Math.ceil((12 + accessToken.length) / 8) * 8;
+    if (accessToken !== '') tokenBytes += 2 * Math.ceil((12 + accessToken.length) / 8) * 8;
   });
   const after = heap();
   const perGrant = (after - before) / ids.length;
@@ -116,6 +117,17 @@ async function memoryBench() {
   };
   await heapPerGrant(ids, openPool); // warm-up: code compiled, caches filled, the seeding's garbage gone
   const pooled = await heapPerGrant(ids, openPool);
+  // Where it goes: the same pool over the store without `subscribe` (no per-grant subscription), and managers made but never asked.
+  const noSubscribe = { get: (...a) => store.get(...a), compareAndSet: (...a) => store.compareAndSet(...a), delete: (...a) => store.delete(...a), list: (...a) => store.list(...a) };
+  const unsubscribed = await heapPerGrant(ids, () => {
+    const pool = new TokenPool(common(lwa.http, noSubscribe, new InProcessLock()));
+    return { get: (id) => pool.getAccessToken(id), close: () => pool.close() };
+  });
+  let bare;
+  const managerOnly = await heapPerGrant(ids, () => {
+    bare = new TokenPool(common(lwa.http, store, new InProcessLock()));
+    return { get: async (id) => { bare.manager(id); return ''; }, close: () => bare.close() };
+  });
   const managers = new Map();
   const lock = new InProcessLock();
   const single = await heapPerGrant(ids, () => ({
@@ -129,11 +141,13 @@ async function memoryBench() {
       managers.clear();
     },
   }));
-  const kb = (n) => `${(n / 1024).toFixed(2)} kB`;
   console.log(`heap per grant after one getAccessToken on each of ${GRANTS.toLocaleString('en')} grants (MemoryTokenStore, tokens served from the store)`);
-  console.log(`  TokenManager per grant (baseline)  : ${kb(single.perGrant)}  of which token strings ${kb(single.tokens)}, beyond them ${kb(single.beyond)}`);
-  console.log(`  TokenPool                          : ${kb(pooled.perGrant)}  of which token strings ${kb(pooled.tokens)}, beyond them ${kb(pooled.beyond)} (target < 1 kB)`);
+  console.log(`  TokenManager per grant (baseline)  : ${kB(single.perGrant)}  of which token strings ${kB(single.tokens)}, beyond them ${kB(single.beyond)}`);
+  console.log(`  TokenPool                          : ${kB(pooled.perGrant)}  of which token strings ${kB(pooled.tokens)}, beyond them ${kB(pooled.beyond)} (target < 1 kB)`);
   console.log(`  ratio pool / manager per grant     : ${(pooled.perGrant / single.perGrant).toFixed(2)}`);
+  console.log(`  where the pool's goes              : ${kB(managerOnly.perGrant)} the manager alone (pool.manager(id), no token read);`
+    + ` ${kB(unsubscribed.beyond - managerOnly.perGrant)} the record read and kept (beyond its token strings);`
+    + ` ${kB(pooled.perGrant - unsubscribed.perGrant)} the store subscription per grant`);
   console.log(`  LWA requests while measuring       : ${lwa.requests} (target 0: every token came from the store)`);
 }
 
