@@ -20,3 +20,37 @@ export function countExpiries(issuedAt: readonly number[], dueAfterMs: number, e
   }
   return expiries;
 }
+
+/** One token request as the LWA simulator logged it (the fields the tally reads). */
+export interface IssueRecord {
+  grantType: string;
+  status: number;
+  at: number;
+  grant?: number;
+}
+
+/** LWA refresh requests and expiries of one grant during a run. */
+export interface GrantTally {
+  /** The LWA simulator's number of the grant. */
+  grant: number;
+  refreshes: number;
+  expiries: number;
+}
+
+/**
+ * Per grant: refresh requests in `run`, and expiries (see {@link countExpiries}) of the tokens
+ * issued before (`before`: the sign-in and seeding) and during the run.
+ */
+export function tallyByGrant(before: readonly IssueRecord[], run: readonly IssueRecord[], dueAfterMs: number, endAt: number, marginMs = 1000): GrantTally[] {
+  const issued = new Map<number, number[]>();
+  const refreshes = new Map<number, number>();
+  for (const record of [...before, ...run]) {
+    if (record.grant === undefined) continue;
+    if (!issued.has(record.grant)) issued.set(record.grant, []);
+    if (record.status === 200) issued.get(record.grant)!.push(record.at);
+  }
+  for (const record of run) {
+    if (record.grant !== undefined && record.grantType === 'refresh_token') refreshes.set(record.grant, (refreshes.get(record.grant) ?? 0) + 1);
+  }
+  return [...issued].map(([grant, times]) => ({ grant, refreshes: refreshes.get(grant) ?? 0, expiries: countExpiries(times, dueAfterMs, endAt, marginMs) }));
+}

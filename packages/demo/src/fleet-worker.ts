@@ -1,6 +1,7 @@
-import { AdsTokenError, TokenManager, type HttpClient, type TokenEvent } from '@ads-token/core';
-import { FetchHttpClient, createAdsFetch } from '@ads-token/fetch-adapter';
+import { AdsTokenError, TokenManager, TokenPool, type HttpClient, type TokenEvent, type TokenManagerOptions } from '@ads-token/core';
+import { FetchHttpClient } from '@ads-token/fetch-adapter';
 import { openBackend, type Backend } from './backend.js';
+import { managerTarget, poolTarget } from './call-target.js';
 import { LOCK_WAIT_THRESHOLD_MS, emptyStats, type ParentMessage, type WorkerConfig, type WorkerEvent, type WorkerMessage, type WorkerStats } from './protocol.js';
 import { stepWallClock } from './wall-clock-step.js';
 
@@ -35,7 +36,8 @@ function summarise(event: TokenEvent): WorkerEvent {
 
 /**
  * One fleet member: waits for its config over IPC, shares tokens through the configured store and
- * lock, and calls the Ads API through createAdsFetch in `callers` loops until told to stop,
+ * lock, and calls the Ads API through createAdsFetch in `callers` loops until told to stop (one grant
+ * through a TokenManager, or many through a TokenPool with each call routed by profile id),
  * reporting counters and TokenManager events to the parent.
  */
 export async function runFleetWorker(): Promise<void> {
@@ -64,16 +66,22 @@ export async function runFleetWorker(): Promise<void> {
   const stats: WorkerStats = emptyStats();
   const backend: Backend = await openBackend(config.backend, { onRedisError: () => { stats.redisErrors += 1; } });
   const inner = new FetchHttpClient();
+  let inFlight = 0;
   const http: HttpClient = {
-    send: (request) => {
-      if (request.url === config.tokenUrl) {
-        stats.lwaRequests += 1;
-        send({ type: 'lwa_request', at: Date.now() });
+    send: async (request) => {
+      if (request.url !== config.tokenUrl) return inner.send(request);
+      stats.lwaRequests += 1;
+      inFlight += 1;
+      stats.lwaInFlightPeak = Math.max(stats.lwaInFlightPeak, inFlight);
+      send({ type: 'lwa_request', at: Date.now() });
+      try {
+        return await inner.send(request);
+      } finally {
+        inFlight -= 1;
       }
-      return inner.send(request);
     },
   };
-  const manager = new TokenManager({
+  const options: TokenManagerOptions = {
     clientId: config.clientId,
     clientSecret: config.clientSecret,
     http,
@@ -98,8 +106,17 @@ export async function runFleetWorker(): Promise<void> {
       send({ type: 'event', event: summarise(event) });
       if (config.relayEvents === true) send({ type: 'token_event', event });
     },
-  });
-  const adsFetch = createAdsFetch(manager, { baseUrl: config.adsUrl, retry: { maxAttempts: 3, maxTotalMs: 5000 } });
+  };
+  const grants = config.grants;
+  const target = grants === undefined
+    ? managerTarget(new TokenManager(options), config.adsUrl)
+    : await poolTarget(
+        () => new TokenPool({ ...options, ...(config.maxConcurrentRefreshes === undefined ? {} : { maxConcurrentRefreshes: config.maxConcurrentRefreshes }) }),
+        grants,
+        config.adsUrl,
+        stats,
+        config.profileStart,
+      );
 
   const stopping = new AbortController();
   const abortCalls = new AbortController();
@@ -115,7 +132,7 @@ export async function runFleetWorker(): Promise<void> {
       let ok = false;
       stats.calls += 1;
       try {
-        const response = await adsFetch('/v2/profiles', { signal: abortCalls.signal });
+        const response = await target.call(abortCalls.signal);
         await response.arrayBuffer();
         ok = response.ok;
         if (ok) {
@@ -157,7 +174,7 @@ export async function runFleetWorker(): Promise<void> {
   await loops;
   clearTimeout(grace);
   clearInterval(status);
-  await manager.close().catch(() => undefined);
+  await target.close().catch(() => undefined);
   await backend.close().catch(() => undefined);
   await new Promise<void>((resolve) => {
     if (!process.connected) { resolve(); return; }

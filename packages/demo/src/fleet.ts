@@ -31,6 +31,8 @@ export interface FleetOptions {
   onMessage?: (member: FleetMember, message: WorkerMessage) => void;
   /** How long to wait for every worker to be ready. @default 30000 */
   readyTimeoutMs?: number;
+  /** Node options added to each worker's (`--expose-gc`, ...). */
+  execArgv?: string[];
 }
 
 const STDERR_TAIL = 4000;
@@ -48,7 +50,7 @@ export class Fleet {
     const members: FleetMember[] = [];
     const ready: Promise<void>[] = [];
     for (let id = 1; id <= options.size; id += 1) {
-      const child = fork(options.workerPath, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
+      const child = fork(options.workerPath, [], { execArgv: [...process.execArgv, ...(options.execArgv ?? [])], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
       let onExit!: () => void;
       const member: FleetMember = {
         id,

@@ -32,6 +32,21 @@ export interface WorkerConfig {
   backgroundRetryCooldownMs?: number;
   /** Also send every TokenManager event whole (`token_event`), for the parent's metrics. */
   relayEvents?: boolean;
+  /**
+   * Serve these grants through one `TokenPool` and route each Ads API call by profile id alone
+   * (the pool demo). Without it the worker serves the one grant `default` through a `TokenManager`.
+   */
+  grants?: DemoGrant[];
+  /** Pool workers: where in the walk over every grant's profiles this worker starts (spreads the fleet's calls over the grants). */
+  profileStart?: number;
+  /** TokenPool `maxConcurrentRefreshes`, when not the default. */
+  maxConcurrentRefreshes?: number;
+}
+
+/** One advertiser grant of the pool demo and the advertising profiles it reaches. */
+export interface DemoGrant {
+  grantId: string;
+  profileIds: number[];
 }
 
 /** Counters a worker keeps and reports. */
@@ -60,6 +75,14 @@ export interface WorkerStats {
   retries: number;
   /** Redis client errors seen (connection lost, ...). */
   redisErrors: number;
+  /** The most token requests this process had in flight to LWA at once. */
+  lwaInFlightPeak: number;
+  /** Grants served (1 for a TokenManager worker). */
+  grants: number;
+  /** Pool workers: the most refreshes the pool ran at once (`peakConcurrentRefreshes`). */
+  peakRefreshes?: number;
+  /** Pool workers: heap per grant after one token per grant (bytes; TokenPool with every grant's token, measured with gc). */
+  heapPerGrantBytes?: number;
   /** Epoch ms of the last served call. */
   lastServedAt?: number;
   /** The last failure, as code and message (messages never hold a secret). */
@@ -115,5 +138,7 @@ export function emptyStats(): WorkerStats {
     refreshFailures: 0,
     retries: 0,
     redisErrors: 0,
+    lwaInFlightPeak: 0,
+    grants: 1,
   };
 }

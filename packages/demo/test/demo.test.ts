@@ -30,7 +30,15 @@ async function expectHealthyRun(run: DemoRun): Promise<void> {
   expect(figure(run.stdout, 'LWA refresh requests')).toBe(expiries);
   expect(run.stdout).toMatch(/^refreshes per expiry: 1\.00 /m);
   expect(figure(run.stdout, 'errors')).toBe(0);
-  expect(run.stdout).toMatch(/^OK: 4 workers, \d+ expiries, exactly one LWA refresh per expiry fleet-wide, no errors\.$/m);
+  expect(run.stdout).toMatch(/^OK: 4 workers x 200 grants, \d+ expiries, exactly one LWA refresh per expiry for every grant, at most 4 LWA requests in flight per worker, no errors\.$/m);
+  // Per grant, not only fleet-wide; the pool's cap on LWA requests in flight; the heap each grant costs.
+  expect(run.stdout).toMatch(/^per grant: +refreshes per expiry exactly 1 for 200 of 200 grants \(min 1\.00, max 1\.00; must be 1 for all\)$/m);
+  const inFlight = /^LWA requests in flight at most: (\d+) per worker \(cap 4; TokenPool peakConcurrentRefreshes (\d+)\)$/m.exec(run.stdout);
+  expect(Number(inFlight?.[1])).toBeGreaterThanOrEqual(1);
+  expect(Number(inFlight?.[1])).toBeLessThanOrEqual(4);
+  expect(Number(inFlight?.[2])).toBeLessThanOrEqual(4);
+  expect(run.stdout).toMatch(/^heap per grant: +\d+\.\d\d kB at most /m);
+  expect(run.stdout).toContain('grants             200 advertisers, 599 profiles; each worker serves them all through one TokenPool');
   // One table row per worker, each served calls with no errors, plus the total row.
   const rows = run.stdout.split('\n').filter((l) => /^ {2}[1-4]\s+\d+\s+\d+/.test(l));
   expect(rows).toHaveLength(4);
@@ -48,7 +56,7 @@ async function expectHealthyRun(run: DemoRun): Promise<void> {
 }
 
 describe('pnpm demo', () => {
-  test('with the file store and lock: one LWA refresh per expiry across 4 worker processes, no errors', async () => {
+  test('with the file store and lock: 4 worker processes x 200 grants, one LWA refresh per expiry for every grant, no errors', async () => {
     const run = await runDemoProcess({ DEMO_SECONDS: '12' }, 60_000);
     await expectHealthyRun(run);
     expect(run.stdout).toMatch(/token store, lock {2}FileTokenStore \S+tokens\.json \+ FileLock /);
@@ -82,7 +90,7 @@ describe('pnpm demo', () => {
     );
     const fromLwa = /attributes: \{ 'ads_token\.source': 'lwa', 'ads_token\.outcome': 'success' \},\s+startTime: [^\n]+\n\s+endTime: [^\n]+\n\s+value: (\d+)/.exec(stdout);
     expect(Number(fromLwa?.[1])).toBe(figure(stdout, 'LWA refresh requests'));
-    expect(stdout).toMatch(/attributes: \{ 'ads_token\.grant_id': 'default' \}/);
+    expect(stdout).toMatch(/attributes: \{ 'ads_token\.grant_id': 'advertiser-001' \}/);
   }, 90_000);
 
   test('an unknown argument is refused with a message and exit code 1', async () => {
@@ -109,7 +117,7 @@ describe('pnpm demo', () => {
   test('exits non-zero and says why when the invariants are not met (a run shorter than one refresh interval)', async () => {
     const run = await runDemoProcess({ DEMO_SECONDS: '3', DEMO_WORKERS: '2' }, 60_000);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^FAILED: no token came due/m);
+    expect(run.stdout).toMatch(/^FAILED: no token came due for \d+ of 200 grants \(run longer than the token lifetime\)/m);
   }, 90_000);
 
   test('a bad setting is refused with a message and exit code 1', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { countExpiries } from '../src/expiries.js';
+import { countExpiries, tallyByGrant } from '../src/expiries.js';
 
 describe('countExpiries', () => {
   const due = 6000;
@@ -19,5 +19,31 @@ describe('countExpiries', () => {
   test('order does not matter; nothing issued means no expiry', () => {
     expect(countExpiries([12_150, 0, 6100], due, 25_000)).toBe(3);
     expect(countExpiries([], due, 25_000)).toBe(0);
+  });
+});
+
+describe('tallyByGrant', () => {
+  const due = 6000;
+  test('counts refreshes in the run and expiries of every token per grant, the tokens issued before the run included', () => {
+    const before = [
+      { grantType: 'authorization_code', status: 200, at: 0, grant: 1 },
+      { grantType: 'refresh_token', status: 200, at: 100, grant: 2 },
+    ];
+    const run = [
+      { grantType: 'refresh_token', status: 200, at: 6200, grant: 1 },
+      { grantType: 'refresh_token', status: 200, at: 6300, grant: 2 },
+      { grantType: 'refresh_token', status: 200, at: 6400, grant: 2 }, // a duplicate
+      { grantType: 'refresh_token', status: 400, at: 6500 }, // no known grant: left out
+    ];
+    const tallies = tallyByGrant(before, run, due, 9000).sort((a, b) => a.grant - b.grant);
+    expect(tallies).toEqual([
+      { grant: 1, refreshes: 1, expiries: 1 },
+      { grant: 2, refreshes: 2, expiries: 1 },
+    ]);
+  });
+  test('a grant whose token came due well before the end without a refresh shows it', () => {
+    const before = [{ grantType: 'refresh_token', status: 200, at: 0, grant: 7 }];
+    expect(tallyByGrant(before, [], due, 12_000, 4000)).toEqual([{ grant: 7, refreshes: 0, expiries: 1 }]);
+    expect(tallyByGrant(before, [], due, 9_000, 4000)).toEqual([{ grant: 7, refreshes: 0, expiries: 0 }]);
   });
 });

@@ -124,6 +124,30 @@ export class LwaSimulator {
     return this.book.currentOf(refreshToken);
   }
 
+  /**
+   * The simulator's number of the grant `refreshToken` (current or rotated-away) belongs to, as
+   * {@link LwaRequestRecord.grant} names it; undefined for a token it never issued.
+   */
+  grantOf(refreshToken: string): number | undefined {
+    return this.book.grantNumberOf(refreshToken);
+  }
+
+  /**
+   * `grant_type=refresh_token` requests since start or {@link resetCounts}, by grant number (see
+   * {@link grantOf}), failed and faulted ones included, in arrival order (a snapshot). Requests
+   * with an unknown refresh token are left out.
+   */
+  refreshesByGrant(): Map<number, LwaRequestRecord[]> {
+    const out = new Map<number, LwaRequestRecord[]>();
+    for (const record of this.log) {
+      if (record.grantType !== 'refresh_token' || record.grant === undefined) continue;
+      const list = out.get(record.grant) ?? [];
+      list.push({ ...record });
+      out.set(record.grant, list);
+    }
+    return out;
+  }
+
   /** True for an access token this simulator issued that has not expired (per `now`). */
   isValidAccessToken(token: string): boolean {
     return this.book.isValidAccessToken(token);
@@ -213,6 +237,9 @@ export class LwaSimulator {
     const form = isFormContentType(contentType) ? new URLSearchParams(body) : undefined;
     const grantType = form?.get('grant_type') ?? '';
     const record: LwaRequestRecord = { grantType, status: 0, at: this.now() };
+    const sentRefreshToken = grantType === 'refresh_token' ? form?.get('refresh_token') : undefined;
+    const grant = sentRefreshToken ? this.book.grantNumberOf(sentRefreshToken) : undefined;
+    if (grant !== undefined) record.grant = grant;
     this.log.push(record);
     this.countsByGrant.total += 1;
     if (grantType === 'authorization_code' || grantType === 'refresh_token') this.countsByGrant[grantType] += 1;
@@ -240,6 +267,10 @@ export class LwaSimulator {
         requestId,
       );
       record.status = answer.status;
+      const started = grantType === 'authorization_code' && 'refresh_token' in answer.body && typeof answer.body.refresh_token === 'string'
+        ? this.book.grantNumberOf(answer.body.refresh_token)
+        : undefined;
+      if (started !== undefined) record.grant = started;
       if (fault?.kind === 'drop-after-processing') {
         req.socket.destroy();
         return;

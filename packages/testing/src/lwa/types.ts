@@ -107,6 +107,11 @@ export interface LwaRequestRecord {
   status: number;
   /** When it arrived (epoch ms, from the simulator's `now`). */
   at: number;
+  /**
+   * The simulator's number of the grant the request is about (see {@link LwaSimulator.grantOf}):
+   * the grant of the refresh token sent, or the grant a successful code exchange started.
+   */
+  grant?: number;
 }
 
 /** Options of {@link LwaSimulator.issueCode}. */
