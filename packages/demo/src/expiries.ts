@@ -26,13 +26,13 @@ export interface IssueRecord {
   grantType: string;
   status: number;
   at: number;
-  grant?: number;
+  grant?: string;
 }
 
 /** LWA refresh requests and expiries of one grant during a run. */
 export interface GrantTally {
-  /** The LWA simulator's number of the grant. */
-  grant: number;
+  /** The grant, named as the LWA simulator names it. */
+  grant: string;
   refreshes: number;
   expiries: number;
 }
@@ -42,8 +42,8 @@ export interface GrantTally {
  * issued before (`before`: the sign-in and seeding) and during the run.
  */
 export function tallyByGrant(before: readonly IssueRecord[], run: readonly IssueRecord[], dueAfterMs: number, endAt: number, marginMs = 1000): GrantTally[] {
-  const issued = new Map<number, number[]>();
-  const refreshes = new Map<number, number>();
+  const issued = new Map<string, number[]>();
+  const refreshes = new Map<string, number>();
   for (const record of [...before, ...run]) {
     if (record.grant === undefined) continue;
     if (!issued.has(record.grant)) issued.set(record.grant, []);

@@ -26,24 +26,24 @@ describe('tallyByGrant', () => {
   const due = 6000;
   test('counts refreshes in the run and expiries of every token per grant, the tokens issued before the run included', () => {
     const before = [
-      { grantType: 'authorization_code', status: 200, at: 0, grant: 1 },
-      { grantType: 'refresh_token', status: 200, at: 100, grant: 2 },
+      { grantType: 'authorization_code', status: 200, at: 0, grant: 'g1' },
+      { grantType: 'refresh_token', status: 200, at: 100, grant: 'g2' },
     ];
     const run = [
-      { grantType: 'refresh_token', status: 200, at: 6200, grant: 1 },
-      { grantType: 'refresh_token', status: 200, at: 6300, grant: 2 },
-      { grantType: 'refresh_token', status: 200, at: 6400, grant: 2 }, // a duplicate
+      { grantType: 'refresh_token', status: 200, at: 6200, grant: 'g1' },
+      { grantType: 'refresh_token', status: 200, at: 6300, grant: 'g2' },
+      { grantType: 'refresh_token', status: 200, at: 6400, grant: 'g2' }, // a duplicate
       { grantType: 'refresh_token', status: 400, at: 6500 }, // no known grant: left out
     ];
-    const tallies = tallyByGrant(before, run, due, 9000).sort((a, b) => a.grant - b.grant);
+    const tallies = tallyByGrant(before, run, due, 9000).sort((a, b) => a.grant.localeCompare(b.grant));
     expect(tallies).toEqual([
-      { grant: 1, refreshes: 1, expiries: 1 },
-      { grant: 2, refreshes: 2, expiries: 1 },
+      { grant: 'g1', refreshes: 1, expiries: 1 },
+      { grant: 'g2', refreshes: 2, expiries: 1 },
     ]);
   });
   test('a grant whose token came due well before the end without a refresh shows it', () => {
-    const before = [{ grantType: 'refresh_token', status: 200, at: 0, grant: 7 }];
-    expect(tallyByGrant(before, [], due, 12_000, 4000)).toEqual([{ grant: 7, refreshes: 0, expiries: 1 }]);
-    expect(tallyByGrant(before, [], due, 9_000, 4000)).toEqual([{ grant: 7, refreshes: 0, expiries: 0 }]);
+    const before = [{ grantType: 'refresh_token', status: 200, at: 0, grant: 'g7' }];
+    expect(tallyByGrant(before, [], due, 12_000, 4000)).toEqual([{ grant: 'g7', refreshes: 0, expiries: 1 }]);
+    expect(tallyByGrant(before, [], due, 9_000, 4000)).toEqual([{ grant: 'g7', refreshes: 0, expiries: 0 }]);
   });
 });

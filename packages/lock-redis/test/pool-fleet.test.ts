@@ -53,11 +53,11 @@ describe('a fleet of TokenPools sharing Redis', () => {
       store,
       lock,
     });
-    const grantNumbers = new Set<number>();
+    const grantNames = new Set<string>();
     const ids = Array.from({ length: GRANTS }, (_, i) => `advertiser-${i}`);
     for (const id of ids) {
       const refreshToken = lwa.issueRefreshToken();
-      grantNumbers.add(lwa.grantOf(refreshToken)!);
+      grantNames.add(lwa.grantOf(refreshToken)!);
       await seeder.manager(id).setRefreshToken(refreshToken);
     }
     lwa.resetCounts();
@@ -95,7 +95,7 @@ describe('a fleet of TokenPools sharing Redis', () => {
 
     // Per grant: the seeding's refresh, then one refresh per token that came due, each before the token it replaced expired.
     const byGrant = lwa.refreshesByGrant();
-    expect(new Set(byGrant.keys())).toEqual(grantNumbers);
+    expect(new Set(byGrant.keys())).toEqual(grantNames);
     const duplicates: string[] = [];
     const late: string[] = [];
     let refreshes = 0;

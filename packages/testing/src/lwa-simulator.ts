@@ -125,20 +125,12 @@ export class LwaSimulator {
   }
 
   /**
-   * The simulator's number of the grant `refreshToken` (current or rotated-away) belongs to, as
-   * {@link LwaRequestRecord.grant} names it; undefined for a token it never issued.
+   * `grant_type=refresh_token` requests since start or {@link resetCounts}, by grant (named as
+   * {@link grantOf} names it), failed and faulted ones included, in arrival order (a snapshot).
+   * Requests with an unknown refresh token are left out.
    */
-  grantOf(refreshToken: string): number | undefined {
-    return this.book.grantNumberOf(refreshToken);
-  }
-
-  /**
-   * `grant_type=refresh_token` requests since start or {@link resetCounts}, by grant number (see
-   * {@link grantOf}), failed and faulted ones included, in arrival order (a snapshot). Requests
-   * with an unknown refresh token are left out.
-   */
-  refreshesByGrant(): Map<number, LwaRequestRecord[]> {
-    const out = new Map<number, LwaRequestRecord[]>();
+  refreshesByGrant(): Map<string, LwaRequestRecord[]> {
+    const out = new Map<string, LwaRequestRecord[]>();
     for (const record of this.log) {
       if (record.grantType !== 'refresh_token' || record.grant === undefined) continue;
       const list = out.get(record.grant) ?? [];
@@ -238,7 +230,7 @@ export class LwaSimulator {
     const grantType = form?.get('grant_type') ?? '';
     const record: LwaRequestRecord = { grantType, status: 0, at: this.now() };
     const sentRefreshToken = grantType === 'refresh_token' ? form?.get('refresh_token') : undefined;
-    const grant = sentRefreshToken ? this.book.grantNumberOf(sentRefreshToken) : undefined;
+    const grant = sentRefreshToken ? this.book.grantNameOf(sentRefreshToken) : undefined;
     if (grant !== undefined) record.grant = grant;
     this.log.push(record);
     this.countsByGrant.total += 1;
@@ -268,7 +260,7 @@ export class LwaSimulator {
       );
       record.status = answer.status;
       const started = grantType === 'authorization_code' && 'refresh_token' in answer.body && typeof answer.body.refresh_token === 'string'
-        ? this.book.grantNumberOf(answer.body.refresh_token)
+        ? this.book.grantNameOf(answer.body.refresh_token)
         : undefined;
       if (started !== undefined) record.grant = started;
       if (fault?.kind === 'drop-after-processing') {

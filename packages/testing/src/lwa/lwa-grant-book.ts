@@ -77,11 +77,6 @@ export class LwaGrantBook {
     return grant !== undefined && !grant.revoked && grant.current === token;
   }
 
-  /** The number of the grant `token` (current or rotated-away) belongs to. */
-  grantNumberOf(token: string): number | undefined {
-    return this.refreshTokens.get(token);
-  }
-
   /** The current refresh token of the grant `token` belongs to. */
   currentOf(token: string): string | undefined {
     return this.grantOf(token)?.current;

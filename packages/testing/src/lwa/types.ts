@@ -108,10 +108,10 @@ export interface LwaRequestRecord {
   /** When it arrived (epoch ms, from the simulator's `now`). */
   at: number;
   /**
-   * The simulator's number of the grant the request is about (see {@link LwaSimulator.grantOf}):
-   * the grant of the refresh token sent, or the grant a successful code exchange started.
+   * The grant the request is about, named as {@link LwaSimulator.grantOf} names it: the grant of
+   * the refresh token sent, or the grant a successful code exchange started.
    */
-  grant?: number;
+  grant?: string;
 }
 
 /** Options of {@link LwaSimulator.issueCode}. */
