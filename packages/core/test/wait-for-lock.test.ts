@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LockTimeoutError, waitForLock, type LockWaiter } from '../src/index.js';
+import { LockTimeoutError, waitForLock } from '../src/index.js';
 
 describe('waitForLock', () => {
   it('returns what the first successful attempt returns', async () => {
@@ -16,27 +16,57 @@ describe('waitForLock', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(90);
   });
 
-  it('a wake-up ends the pause long before the poll interval', async () => {
+  it('a release notification ends the pause long before the poll interval; subscribed once, unsubscribed at the end', async () => {
     let held = true;
-    let heldCalls = 0;
-    let waiter: LockWaiter | undefined;
+    let subscriptions = 0;
+    let unsubscribed = 0;
+    let notify: () => void = () => undefined;
     const started = performance.now();
     const pending = waitForLock({
       key: 'k',
       waitMs: 10_000,
       pollIntervalMs: 10_000,
       attempt: () => Promise.resolve(held ? undefined : 'lease'),
-      onHeld: (w) => {
-        heldCalls++;
-        waiter = w;
+      subscribe: (wake) => {
+        subscriptions++;
+        notify = wake;
+        return Promise.resolve(() => unsubscribed++);
       },
     });
     await new Promise((resolve) => setTimeout(resolve, 50));
     held = false;
-    waiter?.wake();
+    notify();
     await expect(pending).resolves.toBe('lease');
     expect(performance.now() - started).toBeLessThan(2_000);
-    expect(heldCalls).toBe(1);
+    expect(subscriptions).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(unsubscribed).toBe(1);
+  });
+
+  it('tries again as soon as the subscription is live, so a release just before it is not missed', async () => {
+    let attempts = 0;
+    const started = performance.now();
+    const lease = await waitForLock({
+      key: 'k',
+      waitMs: 10_000,
+      pollIntervalMs: 10_000,
+      attempt: () => Promise.resolve(++attempts === 2 ? 'lease' : undefined),
+      subscribe: () => new Promise<() => void>((resolve) => setTimeout(() => resolve(() => undefined), 30)),
+    });
+    expect(lease).toBe('lease');
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('a failed subscription leaves the poll as the wake-up', async () => {
+    let attempts = 0;
+    const lease = await waitForLock({
+      key: 'k',
+      waitMs: 10_000,
+      pollIntervalMs: 20,
+      attempt: () => Promise.resolve(++attempts === 3 ? 'lease' : undefined),
+      subscribe: () => Promise.reject(new Error('no pub/sub')),
+    });
+    expect(lease).toBe('lease');
   });
 
   it('a wake-up during an attempt skips the next pause', async () => {

@@ -84,7 +84,6 @@ export class RedisLock implements Lock {
     const redisKey = this.#prefix + key;
     const channel = redisKey + CHANNEL_SUFFIX;
     const token = randomBytes(16).toString('hex');
-    let subscription: Promise<(() => Promise<void>) | undefined> | undefined;
     const combined = signal ? AbortSignal.any([signal, this.#closing.signal]) : this.#closing.signal;
     // The SET in flight when a wait is abandoned may still succeed on the server.
     let inFlight: Promise<unknown> | undefined;
@@ -102,16 +101,8 @@ export class RedisLock implements Lock {
           inFlight = undefined;
           return reply === null || reply === undefined ? undefined : this.#keep(key, redisKey, channel, token, ttlMs, sentAt);
         },
-        onHeld: (waiter) => {
-          // Retry as soon as the subscription is live, so a release between SET and SUBSCRIBE is not missed.
-          subscription = this.#hub.add(channel, () => waiter.wake()).then(
-            (unsubscribe) => {
-              waiter.wake();
-              return unsubscribe;
-            },
-            () => undefined,
-          );
-        },
+        // Woken by the release notification; tried again as soon as the subscription is live.
+        subscribe: (wake) => this.#hub.add(channel, wake),
       });
     } catch (error) {
       // An abandoned SET that took the lock after all must not leave a lock nobody holds.
@@ -120,10 +111,6 @@ export class RedisLock implements Lock {
         .catch(() => undefined);
       if (this.#closing.signal.aborted && !(signal?.aborted ?? false)) throw new StoreUnavailableError('The RedisLock was closed');
       throw error;
-    } finally {
-      if (subscription !== undefined) {
-        void subscription.then((unsubscribe) => unsubscribe?.()).catch(() => undefined);
-      }
     }
   }
 

@@ -112,7 +112,6 @@ export class PostgresLock implements Lock {
     const ttlMs = Math.ceil(options.ttlMs);
     if (this.#closing.signal.aborted) throw new StoreUnavailableError('The PostgresLock was closed');
     const owner = randomBytes(16).toString('hex');
-    let subscription: Promise<(() => Promise<void>) | undefined> | undefined;
     const combined = signal ? AbortSignal.any([signal, this.#closing.signal]) : this.#closing.signal;
     // The statement in flight when a wait is abandoned may still take the lock on the server.
     let inFlight: Promise<PgQueryResult> | undefined;
@@ -130,16 +129,8 @@ export class PostgresLock implements Lock {
           inFlight = undefined;
           return result.rowCount === 1 ? this.#keep(key, owner, ttlMs, sentAt) : undefined;
         },
-        onHeld: (waiter) => {
-          // Retry as soon as the LISTEN is live, so a release between the attempt and LISTEN is not missed.
-          subscription = this.#hub.add(key, () => waiter.wake()).then(
-            (unsubscribe) => {
-              waiter.wake();
-              return unsubscribe;
-            },
-            () => undefined,
-          );
-        },
+        // Woken by the release NOTIFY; tried again as soon as the LISTEN is live.
+        subscribe: (wake) => this.#hub.add(key, wake),
       });
     } catch (error) {
       // An abandoned attempt that took the lock after all must not leave a lock nobody holds.
@@ -151,10 +142,6 @@ export class PostgresLock implements Lock {
       }
       if (this.#closing.signal.aborted && !(signal?.aborted ?? false)) throw new StoreUnavailableError('The PostgresLock was closed');
       throw error;
-    } finally {
-      if (subscription !== undefined) {
-        void subscription.then((unsubscribe) => unsubscribe?.()).catch(() => undefined);
-      }
     }
   }
 

@@ -27,23 +27,29 @@ export interface WaitForLockOptions<T> {
    * undefined when the lock is held elsewhere; a rejection ends the wait.
    */
   readonly attempt: (waiter: LockWaiter) => Promise<T | undefined>;
-  /** Called once, after the first attempt that found the lock held: subscribe to release notifications and call `waiter.wake()` on one. */
-  readonly onHeld?: ((waiter: LockWaiter) => void) | undefined;
+  /**
+   * Called once, after the first attempt that found the lock held: subscribe to the backend's
+   * release notifications, call `wake` on one, and return (or resolve to) the unsubscribe function.
+   * The wait tries again as soon as the subscription is live (so a release between the attempt and
+   * the subscription is not missed) and unsubscribes when it ends; a failed subscription leaves
+   * the poll as the only wake-up.
+   */
+  readonly subscribe?: ((wake: () => void) => Promise<() => unknown> | (() => unknown)) | undefined;
 }
 
 /**
  * Waits for a lock the way every lock implementation must: try, and while the lock is held, pause
- * until a release notification wakes the waiter or the (bounded, optionally backed-off) poll
+ * until a release notification (see `subscribe`) wakes the waiter or the (bounded, optionally backed-off) poll
  * interval passes, then try again; `LockTimeoutError` once `waitMs` has passed. See
  * docs/custom-store.md.
  */
 export async function waitForLock<T>(options: WaitForLockOptions<T>): Promise<T> {
-  const { key, waitMs, signal, pollIntervalMs, attempt, onHeld } = options;
+  const { key, waitMs, signal, pollIntervalMs, attempt, subscribe } = options;
   const deadline = performance.now() + Math.max(0, waitMs);
   const waiter = new WakeUp();
   let pollMs = options.firstPollMs ?? pollIntervalMs;
   const jitter = options.firstPollMs !== undefined;
-  let held = false;
+  let subscription: Promise<(() => unknown) | undefined> | undefined;
   try {
     for (;;) {
       waiter.reset();
@@ -51,15 +57,24 @@ export async function waitForLock<T>(options: WaitForLockOptions<T>): Promise<T>
       if (taken !== undefined) return taken;
       const remaining = deadline - performance.now();
       if (remaining <= 0) throw new LockTimeoutError(`Timed out after ${waitMs} ms waiting for lock ${key}`);
-      if (!held) {
-        held = true;
-        onHeld?.(waiter);
+      if (subscribe !== undefined && subscription === undefined) {
+        const wake = (): void => waiter.wake();
+        subscription = Promise.resolve()
+          .then(() => subscribe(wake))
+          .then(
+            (unsubscribe) => {
+              wake();
+              return unsubscribe;
+            },
+            () => undefined,
+          );
       }
       await waiter.sleep(Math.min(jitter ? pollMs * (0.5 + Math.random() / 2) : pollMs, remaining), signal);
       pollMs = Math.min(pollIntervalMs, pollMs * 2);
     }
   } finally {
     waiter.reset();
+    void subscription?.then((unsubscribe) => unsubscribe?.()).catch(() => undefined);
   }
 }
 

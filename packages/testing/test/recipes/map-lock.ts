@@ -52,39 +52,34 @@ export class MapLock implements Lock {
     const backend = this.#backend;
     const owner = crypto.randomUUID();
     const timeoutMs = 2000; // per backend call
-    let unsubscribe: (() => void) | undefined;
-    try {
-      return await waitForLock({
-        key,
-        waitMs,
-        signal,
-        pollIntervalMs: 250,
-        attempt: async () => {
-          const sentAt = performance.now();
-          const taken = await boundedOperation('Map lock acquire', { timeoutMs }, () => backend.take(key, owner, ttlMs));
-          if (!taken) return undefined;
-          if (signal?.aborted === true) {
-            // The caller left while the lock was being taken: give it back.
-            await backend.delete(key, owner);
-            throw signal.reason;
-          }
-          return keepLease({
-            key,
-            ttlMs,
-            sentAt,
-            renew: (leftMs) =>
-              boundedOperation('Map lock renewal', { timeoutMs: Math.max(1, Math.min(timeoutMs, leftMs)) }, () => backend.extend(key, owner, ttlMs)),
-            release: () => boundedOperation('Map lock release', { timeoutMs }, () => backend.delete(key, owner)),
-          });
-        },
-        onHeld: (waiter) => {
-          unsubscribe = backend.onRelease((released) => {
-            if (released === key) waiter.wake();
-          });
-        },
-      });
-    } finally {
-      unsubscribe?.();
-    }
+    return waitForLock({
+      key,
+      waitMs,
+      signal,
+      pollIntervalMs: 250,
+      attempt: async () => {
+        const sentAt = performance.now();
+        const taken = await boundedOperation('Map lock acquire', { timeoutMs }, () => backend.take(key, owner, ttlMs));
+        if (!taken) return undefined;
+        if (signal?.aborted === true) {
+          // The caller left while the lock was being taken: give it back.
+          await backend.delete(key, owner);
+          throw signal.reason;
+        }
+        return keepLease({
+          key,
+          ttlMs,
+          sentAt,
+          renew: (leftMs) =>
+            boundedOperation('Map lock renewal', { timeoutMs: Math.max(1, Math.min(timeoutMs, leftMs)) }, () => backend.extend(key, owner, ttlMs)),
+          release: () => boundedOperation('Map lock release', { timeoutMs }, () => backend.delete(key, owner)),
+        });
+      },
+      // Woken at once by a release; the poll is the backstop.
+      subscribe: (wake) =>
+        backend.onRelease((released) => {
+          if (released === key) wake();
+        }),
+    });
   }
 }
