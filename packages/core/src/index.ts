@@ -5,6 +5,9 @@ export { abortableSleep } from './sleep.js';
 export type { AbortableSleepOptions } from './sleep.js';
 export type { Options, StoredRecord, TokenStore } from './token-store.js';
 export type { Lock, LockAcquireOptions, LockLease } from './lock.js';
+export { LeaseKeeper, boundedOperation, keepLease, waitForLock } from './lock-kit/index.js';
+export type { KeepLeaseOptions, LockWaiter, OperationBounds, WaitForLockOptions } from './lock-kit/index.js';
+export { raceSignal } from './abort.js';
 export {
   AdsTokenError,
   AuthorizationDeniedError,

@@ -7,13 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import process from 'node:process';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { TokenManager } from '@ads-token/core';
 import { FetchHttpClient } from '@ads-token/fetch-adapter';
 import { RedisTokenStore } from '@ads-token/store-redis';
-import { LwaSimulator } from '@ads-token/testing';
+import { LwaSimulator, startFleetWorker } from '@ads-token/testing';
 import { createClient } from 'redis';
 import { RedisLock } from '../dist/index.js';
 
@@ -74,20 +72,7 @@ async function commandCount(client) {
   return total;
 }
 
-function startWorker(env) {
-  const child = spawn(process.execPath, [WORKER], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout });
-  let onReady;
-  let onDone;
-  const ready = new Promise((r) => (onReady = r));
-  const done = new Promise((r) => (onDone = r));
-  lines.on('line', (line) => {
-    const message = JSON.parse(line);
-    if (message.type === 'ready') onReady();
-    if (message.type === 'done') onDone(message);
-  });
-  return { ready, done, go: () => child.stdin.write('go\n'), kill: () => child.kill('SIGKILL') };
-}
+const startWorker = (env) => startFleetWorker(WORKER, { env });
 
 /** Wraps a node-redis client so every command sent through it (one round trip each) is counted. */
 function counting(client) {

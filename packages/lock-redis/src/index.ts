@@ -1,4 +1,4 @@
 export { RedisLock } from './redis-lock.js';
 export type { RedisLockOptions } from './redis-lock.js';
-export type { RedisLockLease } from './redis-lock-lease.js';
+export type { RedisLockLease } from './redis-lock.js';
 export type { RedisClientLike } from '@ads-token/redis-common';

@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import {
   ConfigurationError,
-  LockTimeoutError,
   StoreUnavailableError,
+  keepLease,
+  waitForLock,
+  type LeaseKeeper,
   type Lock,
   type LockAcquireOptions,
   type LockLease,
@@ -17,8 +19,7 @@ import {
   type RedisClientLike,
   type RedisConnection,
 } from '@ads-token/redis-common';
-import { RELEASE } from './lock-scripts.js';
-import { RedisLockLease, type LeaseContext } from './redis-lock-lease.js';
+import { RELEASE, RENEW } from './lock-scripts.js';
 
 /** Options for {@link RedisLock}. */
 export interface RedisLockOptions {
@@ -44,6 +45,9 @@ export interface RedisLockOptions {
 
 const CHANNEL_SUFFIX = ':released';
 
+/** A held {@link RedisLock} lease: renewed every ttl/3 by compare-and-PEXPIRE; `signal` aborts once renewal has not succeeded by the local deadline (monotonic clock), or the lock was taken over. */
+export type RedisLockLease = LeaseKeeper;
+
 /**
  * {@link Lock} in Redis: `SET NX PX` with a random owner token, renewed every ttl/3 while held,
  * released by compare-and-delete, waiters woken over pub/sub with a bounded poll as backstop.
@@ -57,7 +61,6 @@ export class RedisLock implements Lock {
   readonly #hub: SubscriptionHub;
   readonly #leases = new Set<RedisLockLease>();
   readonly #closing = new AbortController();
-  readonly #context: LeaseContext;
 
   /** Wraps your client; opens no connection until a waiter subscribes to release notifications. */
   constructor(options: RedisLockOptions) {
@@ -69,11 +72,6 @@ export class RedisLock implements Lock {
     this.#hub = new SubscriptionHub(this.#connection, this.#timeoutMs);
     // Every pending acquire listens for close().
     setMaxListeners(0, this.#closing.signal);
-    this.#context = {
-      connection: this.#connection,
-      operationTimeoutMs: this.#timeoutMs,
-      onEnd: (lease) => this.#leases.delete(lease),
-    };
   }
 
   /** Takes `key`, waiting up to `waitMs`; LockTimeoutError after that, StoreUnavailableError when Redis fails. */
@@ -86,39 +84,26 @@ export class RedisLock implements Lock {
     const redisKey = this.#prefix + key;
     const channel = redisKey + CHANNEL_SUFFIX;
     const token = randomBytes(16).toString('hex');
-    const deadline = performance.now() + Math.max(0, waitMs);
-    const wait = new Waiter();
-    let subscription: Promise<(() => Promise<void>) | undefined> | undefined;
     const combined = signal ? AbortSignal.any([signal, this.#closing.signal]) : this.#closing.signal;
     // The SET in flight when a wait is abandoned may still succeed on the server.
     let inFlight: Promise<unknown> | undefined;
     try {
-      for (;;) {
-        wait.reset();
-        const sentAt = performance.now();
-        const reply = await boundedOperation('lock SET NX', { timeoutMs: this.#timeoutMs, signal: combined }, () =>
-          (inFlight = this.#connection.command(redisKey, ['SET', redisKey, token, 'NX', 'PX', String(ttlMs)])),
-        );
-        inFlight = undefined;
-        if (reply !== null && reply !== undefined) {
-          const lease = new RedisLockLease(this.#context, key, redisKey, channel, token, ttlMs, sentAt);
-          this.#leases.add(lease);
-          return lease;
-        }
-        const remaining = deadline - performance.now();
-        if (remaining <= 0) throw new LockTimeoutError(`Timed out after ${waitMs} ms waiting for lock ${key}`);
-        if (subscription === undefined) {
-          // Retry as soon as the subscription is live, so a release between SET and SUBSCRIBE is not missed.
-          subscription = this.#hub.add(channel, () => wait.wake()).then(
-            (unsubscribe) => {
-              wait.wake();
-              return unsubscribe;
-            },
-            () => undefined,
+      return await waitForLock<LockLease>({
+        key,
+        waitMs,
+        signal: combined,
+        pollIntervalMs: this.#pollMs,
+        attempt: async () => {
+          const sentAt = performance.now();
+          const reply = await boundedOperation('lock SET NX', { timeoutMs: this.#timeoutMs, signal: combined }, () =>
+            (inFlight = this.#connection.command(redisKey, ['SET', redisKey, token, 'NX', 'PX', String(ttlMs)])),
           );
-        }
-        await wait.sleep(Math.min(this.#pollMs, remaining), combined);
-      }
+          inFlight = undefined;
+          return reply === null || reply === undefined ? undefined : this.#keep(key, redisKey, channel, token, ttlMs, sentAt);
+        },
+        // Woken by the release notification; tried again as soon as the subscription is live.
+        subscribe: (wake) => this.#hub.add(channel, wake),
+      });
     } catch (error) {
       // An abandoned SET that took the lock after all must not leave a lock nobody holds.
       inFlight
@@ -126,12 +111,28 @@ export class RedisLock implements Lock {
         .catch(() => undefined);
       if (this.#closing.signal.aborted && !(signal?.aborted ?? false)) throw new StoreUnavailableError('The RedisLock was closed');
       throw error;
-    } finally {
-      wait.reset();
-      if (subscription !== undefined) {
-        void subscription.then((unsubscribe) => unsubscribe?.()).catch(() => undefined);
-      }
     }
+  }
+
+  /** Keeps a lease whose SET was sent at `sentAt`: renewed by compare-and-PEXPIRE, released by compare-and-delete (which wakes waiters). */
+  #keep(key: string, redisKey: string, channel: string, token: string, ttlMs: number, sentAt: number): RedisLockLease {
+    const timeoutMs = this.#timeoutMs;
+    const lease: RedisLockLease = keepLease({
+      key,
+      ttlMs,
+      sentAt,
+      renew: async (leftMs) => {
+        const reply = await boundedOperation('lock renewal', { timeoutMs: Math.max(1, Math.min(timeoutMs, leftMs)) }, () =>
+          runScript(this.#connection, RENEW, [redisKey], [token, String(ttlMs)]),
+        );
+        return Number(reply) === 1;
+      },
+      release: () =>
+        boundedOperation('lock release', { timeoutMs }, () => runScript(this.#connection, RELEASE, [redisKey], [token, channel])),
+      onEnd: () => this.#leases.delete(lease),
+    });
+    this.#leases.add(lease);
+    return lease;
   }
 
   /** Releases every lease this lock holds, ends pending waits and closes the subscriber connection. */
@@ -139,48 +140,5 @@ export class RedisLock implements Lock {
     this.#closing.abort();
     await Promise.all([...this.#leases].map((lease) => lease.release()));
     await this.#hub.close();
-  }
-}
-
-/** One waiter's wake-up: a notification, the poll interval, or an abort, whichever comes first. */
-class Waiter {
-  #woken = false;
-  #resolve: (() => void) | undefined;
-
-  reset(): void {
-    this.#woken = false;
-  }
-
-  wake(): void {
-    this.#woken = true;
-    const resolve = this.#resolve;
-    this.#resolve = undefined;
-    resolve?.();
-  }
-
-  sleep(ms: number, signal: AbortSignal): Promise<void> {
-    if (this.#woken) return Promise.resolve();
-    signal.throwIfAborted();
-    return new Promise<void>((resolve, reject) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        this.#resolve = undefined;
-      };
-      const onAbort = (): void => {
-        done();
-        reject(signal.reason);
-      };
-      const timer = setTimeout(() => {
-        done();
-        resolve();
-      }, ms);
-      timer.unref();
-      this.#resolve = () => {
-        done();
-        resolve();
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
   }
 }

@@ -1,7 +1,7 @@
-import { StoreUnavailableError, TokenManager, storeKey, type Lock, type LockLease, type TokenManagerOptions } from '@ads-token/core';
+import { StoreUnavailableError, TokenManager, storeKey, type LockLease, type TokenManagerOptions } from '@ads-token/core';
 import { FetchHttpClient } from '@ads-token/fetch-adapter';
 import { RedisTokenStore } from '@ads-token/store-redis';
-import { LwaSimulator } from '@ads-token/testing';
+import { LwaSimulator, recordLeases } from '@ads-token/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openClient, type ClientKind, type OpenedClient } from '../../redis-common/test/redis-clients.js';
 import { startRedis, type RedisServer } from '../../redis-common/test/redis-server.js';
@@ -36,14 +36,7 @@ async function member(kind: ClientKind, redis: RedisServer, lwa: LwaSimulator, o
   const { operationTimeoutMs = 1000, ...managerOptions } = options;
   const store = new RedisTokenStore({ client: opened.client, operationTimeoutMs });
   const inner = new RedisLock({ client: opened.client, operationTimeoutMs });
-  const leases: LockLease[] = [];
-  const lock: Lock = {
-    acquire: async (key, o) => {
-      const lease = await inner.acquire(key, o);
-      leases.push(lease);
-      return lease;
-    },
-  };
+  const { lock, leases } = recordLeases(inner);
   const sources: string[] = [];
   const manager = new TokenManager({
     clientId: lwa.clientId,

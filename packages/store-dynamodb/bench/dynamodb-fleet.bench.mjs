@@ -3,13 +3,11 @@
 // getAccessToken, per cold start and per refresh; LWA refreshes per expiry across 8 processes with
 // the shared lock vs a naive fleet without it (same run); and how long polling waiters in other
 // processes take to get the leader's token after its commit, at two poll intervals.
-import { spawn } from 'node:child_process';
 import process from 'node:process';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { TokenManager, abortableSleep } from '@ads-token/core';
 import { FetchHttpClient } from '@ads-token/fetch-adapter';
-import { LwaSimulator } from '@ads-token/testing';
+import { LwaSimulator, startFleetWorker } from '@ads-token/testing';
 import dynalite from 'dynalite';
 import { DynamoDbLock, DynamoDbTokenStore, createTable } from '../dist/index.js';
 import { loopbackClient } from '../test/fixtures/client.mjs';
@@ -53,20 +51,7 @@ async function startDynalite() {
 const total = (byOp) => Object.values(byOp).reduce((a, b) => a + b, 0);
 const describe = (byOp) => Object.entries(byOp).map(([op, n]) => `${op} ${n}`).join(', ') || 'none';
 
-function startWorker(env) {
-  const child = spawn(process.execPath, ['--import', GUARD, WORKER], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout });
-  let onReady;
-  let onDone;
-  const ready = new Promise((r) => (onReady = r));
-  const done = new Promise((r) => (onDone = r));
-  lines.on('line', (line) => {
-    const message = JSON.parse(line);
-    if (message.type === 'ready') onReady();
-    if (message.type === 'done') onDone(message);
-  });
-  return { ready, done, go: () => child.stdin.write('go\n'), kill: () => child.kill('SIGKILL') };
-}
+const startWorker = (env) => startFleetWorker(WORKER, { env, execArgv: ['--import', GUARD] });
 
 function managerFor(lwa, client, extra = {}) {
   const store = new DynamoDbTokenStore({ client, tableName: TABLE });

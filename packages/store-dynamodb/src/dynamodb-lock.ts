@@ -1,18 +1,27 @@
 import {
   ConfigurationError,
-  LockTimeoutError,
   StoreUnavailableError,
+  keepLease,
+  raceSignal,
+  waitForLock,
+  type LeaseKeeper,
   type Lock,
   type LockAcquireOptions,
   type LockLease,
+  type LockWaiter,
 } from '@ads-token/core';
 import { GetItemCommand, PutItemCommand, type GetItemCommandOutput } from '@aws-sdk/client-dynamodb';
-import { abortable } from './abortable.js';
-import { DynamoDbLockLease, deleteOwned, type LeaseContext } from './dynamodb-lock-lease.js';
+import { deleteOwned } from './delete-owned.js';
 import { leaseItem, parseLease, type LeaseState } from './lease-item.js';
 import { isConditionFailed, sendCommand } from './operation.js';
-import { PollWaiter } from './poll-waiter.js';
 import { ATTR, tableSettings, type DynamoDbTableOptions, type TableSettings } from './table.js';
+
+/**
+ * A held {@link DynamoDbLock} lease: renewed every ttl/3 by a PutItem conditional on the owner
+ * token; `signal` aborts once no renewal has succeeded by the local deadline (monotonic clock,
+ * counted from when the last successful write was sent), or the item has another owner.
+ */
+export type DynamoDbLockLease = LeaseKeeper;
 
 /** Options for {@link DynamoDbLock}. */
 export interface DynamoDbLockOptions extends DynamoDbTableOptions {
@@ -59,9 +68,8 @@ export class DynamoDbLock implements Lock {
   readonly #trustWriterClock: boolean;
   readonly #wallClock: () => number;
   readonly #leases = new Set<DynamoDbLockLease>();
-  readonly #waiters = new Map<string, Set<PollWaiter>>();
+  readonly #waiters = new Map<string, Set<LockWaiter>>();
   readonly #closing = new AbortController();
-  readonly #context: LeaseContext;
 
   /** Wraps your client; sends nothing until the first acquire. */
   constructor(options: DynamoDbLockOptions) {
@@ -73,14 +81,6 @@ export class DynamoDbLock implements Lock {
     this.#trustWriterClock = options.trustWriterClock ?? true;
     const clock = options.clock;
     this.#wallClock = clock === undefined ? () => Date.now() : () => clock.now();
-    this.#context = {
-      table: this.#table,
-      wallClock: this.#wallClock,
-      onEnd: (lease) => {
-        this.#leases.delete(lease);
-        for (const waiter of this.#waiters.get(lease.itemKey) ?? []) waiter.wake();
-      },
-    };
   }
 
   /** Takes `key`, waiting up to `waitMs`; LockTimeoutError after that, StoreUnavailableError when DynamoDB fails. */
@@ -92,46 +92,45 @@ export class DynamoDbLock implements Lock {
     if (this.#closing.signal.aborted) throw new StoreUnavailableError('The DynamoDbLock was closed');
     const itemKey = this.#table.keyPrefix + key;
     const owner = crypto.randomUUID();
-    const deadline = performance.now() + Math.max(0, waitMs);
     const combined = signal === undefined ? this.#closing.signal : AbortSignal.any([signal, this.#closing.signal]);
-    const waiter = new PollWaiter();
     let waiters = this.#waiters.get(itemKey);
     if (waiters === undefined) this.#waiters.set(itemKey, (waiters = new Set()));
-    waiters.add(waiter);
+    const registered = waiters;
+    let waiter: LockWaiter | undefined;
     // The PutItem in flight when a wait is abandoned may still succeed in DynamoDB.
     let inFlight: Promise<boolean> | undefined;
     let replace: string | undefined; // the stale heartbeat to take over, when there is one
     let watched: { beat: string; since: number } | undefined;
-    let pollMs = FIRST_POLL_MS;
     try {
-      for (;;) {
-        const sentAt = performance.now();
-        // Not aborted with the wait: a PutItem cut off mid-flight could take the lock unseen.
-        const put = this.#put(itemKey, owner, ttlMs, replace);
-        inFlight = put;
-        const won = await abortable(put, combined);
-        inFlight = undefined;
-        if (won) {
-          const lease = new DynamoDbLockLease(this.#context, key, itemKey, owner, ttlMs, sentAt);
-          this.#leases.add(lease);
-          return lease;
-        }
-        replace = undefined;
-        for (;;) {
-          const remaining = deadline - performance.now();
-          if (remaining <= 0) throw new LockTimeoutError(`Timed out after ${waitMs} ms waiting for lock ${key}`);
-          await waiter.sleep(Math.min(pollMs * (0.5 + Math.random() / 2), remaining), combined);
-          pollMs = Math.min(this.#pollMs, pollMs * 2);
-          const state = await this.#read(itemKey, combined);
-          const seenAt = performance.now();
-          if (state === undefined) break;
-          if (watched?.beat !== state.beat) watched = { beat: state.beat, since: seenAt };
-          if (this.#isStale(state, seenAt - watched.since)) {
-            replace = state.beat;
-            break;
+      return await waitForLock<LockLease>({
+        key,
+        waitMs,
+        signal: combined,
+        pollIntervalMs: this.#pollMs,
+        firstPollMs: FIRST_POLL_MS,
+        attempt: async (wait) => {
+          if (waiter === undefined) {
+            // A release by this instance wakes its own waiters at once.
+            registered.add((waiter = wait));
+          } else {
+            const state = await this.#read(itemKey, combined);
+            const seenAt = performance.now();
+            if (state !== undefined) {
+              if (watched?.beat !== state.beat) watched = { beat: state.beat, since: seenAt };
+              if (!this.#isStale(state, seenAt - watched.since)) return undefined;
+              replace = state.beat;
+            }
           }
-        }
-      }
+          const sentAt = performance.now();
+          // Not aborted with the wait: a PutItem cut off mid-flight could take the lock unseen.
+          const put = this.#put(itemKey, owner, ttlMs, replace);
+          inFlight = put;
+          const won = await raceSignal(put, combined);
+          inFlight = undefined;
+          replace = undefined;
+          return won ? this.#keep(key, itemKey, owner, ttlMs, sentAt) : undefined;
+        },
+      });
     } catch (error) {
       // A PutItem this wait stopped waiting for may still take the lock (and one that timed out may
       // have): it must not leave a lease nobody holds. The delete is conditional on this acquire's owner.
@@ -140,9 +139,49 @@ export class DynamoDbLock implements Lock {
       if (this.#closing.signal.aborted && !(signal?.aborted ?? false)) throw new StoreUnavailableError('The DynamoDbLock was closed');
       throw error;
     } finally {
-      waiters.delete(waiter);
-      if (waiters.size === 0 && this.#waiters.get(itemKey) === waiters) this.#waiters.delete(itemKey);
+      if (waiter !== undefined) registered.delete(waiter);
+      if (registered.size === 0 && this.#waiters.get(itemKey) === registered) this.#waiters.delete(itemKey);
     }
+  }
+
+  /**
+   * Keeps a lease whose PutItem was sent at `sentAt`: renewed by a PutItem conditional on the
+   * owner token (each renewal writes a new heartbeat), deleted by owner on release.
+   */
+  #keep(key: string, itemKey: string, owner: string, ttlMs: number, sentAt: number): DynamoDbLockLease {
+    const { client, tableName, operationTimeoutMs } = this.#table;
+    const lease: DynamoDbLockLease = keepLease({
+      key,
+      ttlMs,
+      sentAt,
+      renew: async (leftMs) => {
+        try {
+          await sendCommand(
+            client,
+            'PutItem (lock renewal)',
+            new PutItemCommand({
+              TableName: tableName,
+              Item: leaseItem(itemKey, owner, ttlMs, this.#wallClock()),
+              ConditionExpression: '#o = :owner',
+              ExpressionAttributeNames: { '#o': ATTR.owner },
+              ExpressionAttributeValues: { ':owner': { S: owner } },
+            }),
+            { timeoutMs: Math.max(1, Math.min(operationTimeoutMs, leftMs)) },
+          );
+          return true;
+        } catch (error) {
+          if (isConditionFailed(error)) return false;
+          throw error;
+        }
+      },
+      release: () => deleteOwned(this.#table, itemKey, owner),
+      onEnd: () => {
+        this.#leases.delete(lease);
+        for (const waiter of this.#waiters.get(itemKey) ?? []) waiter.wake();
+      },
+    });
+    this.#leases.add(lease);
+    return lease;
   }
 
   /** Releases every lease this lock holds and ends pending waits (your client stays open). */

@@ -1,60 +1,12 @@
-// Spawns fleet workers (real child processes, loopback only) and talks to them over stdio JSON lines.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
+// Fleet workers (real child processes of fixtures/fleet-worker.mjs, loopback only).
 import { fileURLToPath } from 'node:url';
+import { startFleetWorker, type FleetWorker } from '@ads-token/testing';
 
-const WORKER = fileURLToPath(new URL('./fixtures/fleet-worker.mjs', import.meta.url));
+export type { FleetWorker as Worker, FleetWorkerResult as WorkerResult } from '@ads-token/testing';
+
 const GUARD = fileURLToPath(new URL('./fixtures/loopback-only.mjs', import.meta.url));
 
-/** What a worker reports when done. */
-export interface WorkerResult {
-  finishedMs: number;
-  tokens: string[];
-  errors: string[];
-  refreshed: string[];
-}
-
-/** One running worker. */
-export interface Worker {
-  readonly process: ChildProcess;
-  readonly ready: Promise<void>;
-  readonly done: Promise<WorkerResult>;
-  go(): void;
-  kill(): void;
-}
-
 /** Starts a worker with `env` (see fixtures/fleet-worker.mjs). */
-export function startWorker(env: Record<string, string>): Worker {
-  const child = spawn(process.execPath, ['--import', GUARD, WORKER], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const lines = createInterface({ input: child.stdout });
-  let onReady: () => void = () => undefined;
-  let onDone: (r: WorkerResult) => void = () => undefined;
-  let onFail: (e: Error) => void = () => undefined;
-  const ready = new Promise<void>((resolve, reject) => {
-    onReady = resolve;
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before ready: ${stderr.slice(-2000)}`)));
-  });
-  const done = new Promise<WorkerResult>((resolve, reject) => {
-    onDone = resolve;
-    onFail = reject;
-  });
-  child.once('exit', (code) => onFail(new Error(`worker exited (${code}) before done: ${stderr.slice(-2000)}`)));
-  lines.on('line', (line) => {
-    const message = JSON.parse(line) as { type: string } & WorkerResult;
-    if (message.type === 'ready') onReady();
-    if (message.type === 'done') onDone(message);
-  });
-  ready.catch(() => undefined);
-  done.catch(() => undefined);
-  return {
-    process: child,
-    ready,
-    done,
-    go: () => child.stdin.write('go\n'),
-    kill: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    },
-  };
+export function startWorker(env: Record<string, string>): FleetWorker {
+  return startFleetWorker(new URL('./fixtures/fleet-worker.mjs', import.meta.url), { env, execArgv: ['--import', GUARD] });
 }

@@ -2,15 +2,12 @@
 // free loopback port, temp directory): statements (round trips) per hot call and per refresh, LWA
 // refreshes per expiry across 8 processes with the shared lock vs a naive fleet without it (same
 // run), and how long waiters in other processes take to get the leader's token after its commit.
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import process from 'node:process';
-import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TokenManager } from '@ads-token/core';
 import { FetchHttpClient } from '@ads-token/fetch-adapter';
-import { LwaSimulator } from '@ads-token/testing';
+import { LwaSimulator, startFleetWorker } from '@ads-token/testing';
 import { transform } from 'esbuild';
 import pg from 'pg';
 import { PostgresLock, PostgresTokenStore } from '../dist/index.js';
@@ -33,20 +30,7 @@ async function loadServerHelper() {
   return import(pathToFileURL(fileURLToPath(file)).href);
 }
 
-function startWorker(env) {
-  const child = spawn(process.execPath, [WORKER], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout });
-  let onReady;
-  let onDone;
-  const ready = new Promise((r) => (onReady = r));
-  const done = new Promise((r) => (onDone = r));
-  lines.on('line', (line) => {
-    const message = JSON.parse(line);
-    if (message.type === 'ready') onReady();
-    if (message.type === 'done') onDone(message);
-  });
-  return { ready, done, go: () => child.stdin.write('go\n'), kill: () => child.kill('SIGKILL') };
-}
+const startWorker = (env) => startFleetWorker(WORKER, { env });
 
 /** A pool whose every statement (one round trip each) is counted. */
 function counting(pool) {

@@ -2,7 +2,7 @@ export { PostgresTokenStore } from './postgres-token-store.js';
 export type { PostgresTokenStoreOptions } from './postgres-token-store.js';
 export { PostgresLock } from './postgres-lock.js';
 export type { PostgresLockOptions } from './postgres-lock.js';
-export type { PostgresLockLease } from './postgres-lock-lease.js';
+export type { PostgresLockLease } from './postgres-lock.js';
 export { tokenTableSql } from './token-table.js';
 export type { TokenTableName } from './token-table.js';
 export { lockTableSql } from './lock-table.js';

@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import {
   ConfigurationError,
-  LockTimeoutError,
   StoreUnavailableError,
+  keepLease,
+  waitForLock,
+  type LeaseKeeper,
   type Lock,
   type LockAcquireOptions,
   type LockLease,
@@ -16,8 +18,13 @@ import { checkChannel } from './identifiers.js';
 import { DEFAULT_LOCK_TABLE, lockStatements, lockTableSql, type LockStatements, type LockTableName } from './lock-table.js';
 import { NotificationHub } from './notification-hub.js';
 import type { PgListenClient, PgPoolLike, PgQueryResult } from './pg-types.js';
-import { PostgresLockLease, type LeaseContext } from './postgres-lock-lease.js';
-import { Waiter } from './waiter.js';
+
+/**
+ * A held {@link PostgresLock} lease: renewed every ttl/3; `signal` aborts with `LockTimeoutError`
+ * once renewal has not succeeded by the local deadline (this process's monotonic clock, from when
+ * the acquiring statement was sent), or the row was taken over or deleted.
+ */
+export type PostgresLockLease = LeaseKeeper;
 
 /** Options for {@link PostgresLock}. */
 export interface PostgresLockOptions extends LockTableName {
@@ -65,7 +72,7 @@ export class PostgresLock implements Lock {
   readonly #leases = new Set<PostgresLockLease>();
   readonly #releasing = new Set<Promise<void>>();
   readonly #closing = new AbortController();
-  readonly #context: LeaseContext;
+  readonly #channel: string;
 
   /** Checks the options; opens no connection until the first statement or waiter. */
   constructor(options: PostgresLockOptions) {
@@ -76,26 +83,18 @@ export class PostgresLock implements Lock {
     this.#pool = pool;
     this.#name = { schema: options.schema ?? 'public', table: options.table ?? DEFAULT_LOCK_TABLE };
     this.#sql = lockStatements(this.#name);
-    const channel = checkChannel(options.channel ?? `${this.#name.schema}.${this.#name.table}:released`, 'channel');
+    this.#channel = checkChannel(options.channel ?? `${this.#name.schema}.${this.#name.table}:released`, 'channel');
     this.#timeoutMs = checkedMs(options.operationTimeoutMs, 2000, 'operationTimeoutMs');
     this.#pollMs = checkedMs(options.pollIntervalMs, 250, 'pollIntervalMs');
     this.#hub = new NotificationHub({
       open: options.listenConnection ?? (() => pool.connect()),
-      channel,
+      channel: this.#channel,
       timeoutMs: this.#timeoutMs,
       heartbeatMs: 15_000,
       lingerMs: 5_000,
     });
     // Every pending acquire listens for close().
     setMaxListeners(0, this.#closing.signal);
-    this.#context = {
-      pool,
-      sql: this.#sql,
-      channel,
-      operationTimeoutMs: this.#timeoutMs,
-      onEnd: (lease) => this.#leases.delete(lease),
-      track: (pending) => this.#track(pending),
-    };
   }
 
   /** Creates the lease table when it does not exist (safe to run from many processes at once). */
@@ -113,55 +112,61 @@ export class PostgresLock implements Lock {
     const ttlMs = Math.ceil(options.ttlMs);
     if (this.#closing.signal.aborted) throw new StoreUnavailableError('The PostgresLock was closed');
     const owner = randomBytes(16).toString('hex');
-    const deadline = performance.now() + Math.max(0, waitMs);
-    const wait = new Waiter();
-    let subscription: Promise<(() => Promise<void>) | undefined> | undefined;
     const combined = signal ? AbortSignal.any([signal, this.#closing.signal]) : this.#closing.signal;
     // The statement in flight when a wait is abandoned may still take the lock on the server.
     let inFlight: Promise<PgQueryResult> | undefined;
     try {
-      for (;;) {
-        wait.reset();
-        const sentAt = performance.now();
-        const result = await boundedQuery('lock acquire', { timeoutMs: this.#timeoutMs, signal: combined }, () =>
-          (inFlight = this.#pool.query(this.#sql.acquire, [key, owner, ttlMs])),
-        );
-        inFlight = undefined;
-        if (result.rowCount === 1) {
-          const lease = new PostgresLockLease(this.#context, key, owner, ttlMs, sentAt);
-          this.#leases.add(lease);
-          return lease;
-        }
-        const remaining = deadline - performance.now();
-        if (remaining <= 0) throw new LockTimeoutError(`Timed out after ${waitMs} ms waiting for lock ${key}`);
-        if (subscription === undefined) {
-          // Retry as soon as the LISTEN is live, so a release between the attempt and LISTEN is not missed.
-          subscription = this.#hub.add(key, () => wait.wake()).then(
-            (unsubscribe) => {
-              wait.wake();
-              return unsubscribe;
-            },
-            () => undefined,
+      return await waitForLock<LockLease>({
+        key,
+        waitMs,
+        signal: combined,
+        pollIntervalMs: this.#pollMs,
+        attempt: async () => {
+          const sentAt = performance.now();
+          const result = await boundedQuery('lock acquire', { timeoutMs: this.#timeoutMs, signal: combined }, () =>
+            (inFlight = this.#pool.query(this.#sql.acquire, [key, owner, ttlMs])),
           );
-        }
-        await wait.sleep(Math.min(this.#pollMs, remaining), combined);
-      }
+          inFlight = undefined;
+          return result.rowCount === 1 ? this.#keep(key, owner, ttlMs, sentAt) : undefined;
+        },
+        // Woken by the release NOTIFY; tried again as soon as the LISTEN is live.
+        subscribe: (wake) => this.#hub.add(key, wake),
+      });
     } catch (error) {
       // An abandoned attempt that took the lock after all must not leave a lock nobody holds.
       if (inFlight !== undefined) {
         const late = inFlight.then((result) =>
-          result.rowCount === 1 ? this.#pool.query(this.#sql.release, [key, owner, this.#context.channel]) : undefined,
+          result.rowCount === 1 ? this.#pool.query(this.#sql.release, [key, owner, this.#channel]) : undefined,
         );
         void this.#track(boundedQuery('lock release', { timeoutMs: this.#timeoutMs * 2 }, () => late));
       }
       if (this.#closing.signal.aborted && !(signal?.aborted ?? false)) throw new StoreUnavailableError('The PostgresLock was closed');
       throw error;
-    } finally {
-      wait.reset();
-      if (subscription !== undefined) {
-        void subscription.then((unsubscribe) => unsubscribe?.()).catch(() => undefined);
-      }
     }
+  }
+
+  /**
+   * Keeps a lease whose acquiring statement was sent at `sentAt`: renewed with
+   * `expires_at = now() + ttl` where the owner token still matches, released by deleting the
+   * owner's row (which NOTIFYs waiters; `close()` waits for the release).
+   */
+  #keep(key: string, owner: string, ttlMs: number, sentAt: number): PostgresLockLease {
+    const timeoutMs = this.#timeoutMs;
+    const lease: PostgresLockLease = keepLease({
+      key,
+      ttlMs,
+      sentAt,
+      renew: async (leftMs) => {
+        const result = await boundedQuery('lock renewal', { timeoutMs: Math.max(1, Math.min(timeoutMs, leftMs)) }, () =>
+          this.#pool.query(this.#sql.renew, [key, owner, ttlMs]),
+        );
+        return result.rowCount === 1;
+      },
+      release: () => this.#track(boundedQuery('lock release', { timeoutMs }, () => this.#pool.query(this.#sql.release, [key, owner, this.#channel]))),
+      onEnd: () => this.#leases.delete(lease),
+    });
+    this.#leases.add(lease);
+    return lease;
   }
 
   /** Releases every lease this lock holds, ends pending waits, waits for releases in flight and closes the listening connection. */

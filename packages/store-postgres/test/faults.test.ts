@@ -1,6 +1,6 @@
-import { StoreUnavailableError, TokenManager, type Lock, type LockLease, type TokenManagerOptions } from '@ads-token/core';
+import { StoreUnavailableError, TokenManager, type LockLease, type TokenManagerOptions } from '@ads-token/core';
 import { FetchHttpClient } from '@ads-token/fetch-adapter';
-import { LwaSimulator } from '@ads-token/testing';
+import { LwaSimulator, recordLeases } from '@ads-token/testing';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PostgresLock, PostgresTokenStore } from '../src/index.js';
@@ -52,14 +52,7 @@ function member(server: PostgresServer, lwa: LwaSimulator, options: Partial<Toke
   const { operationTimeoutMs = 1000, ...managerOptions } = options;
   const store = new PostgresTokenStore({ pool, operationTimeoutMs });
   const inner = new PostgresLock({ pool, operationTimeoutMs });
-  const leases: LockLease[] = [];
-  const lock: Lock = {
-    acquire: async (key, o) => {
-      const lease = await inner.acquire(key, o);
-      leases.push(lease);
-      return lease;
-    },
-  };
+  const { lock, leases } = recordLeases(inner);
   const sources: string[] = [];
   const manager = new TokenManager({
     clientId: lwa.clientId,

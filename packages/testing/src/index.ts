@@ -34,3 +34,8 @@ export type {
   TokenStoreHarness,
   TokenStoreSuiteOptions,
 } from './conformance/types.js';
+export { startFleetWorker } from './fleet/start-fleet-worker.js';
+export type { FleetWorker, FleetWorkerResult, StartFleetWorkerOptions } from './fleet/start-fleet-worker.js';
+export { recordEvents, runFleetWorker } from './fleet/run-fleet-worker.js';
+export type { RecordedEvent, RunFleetWorkerOptions } from './fleet/run-fleet-worker.js';
+export { recordLeases } from './fleet/record-leases.js';

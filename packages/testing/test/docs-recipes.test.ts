@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, test } from 'vitest';
-import { tokenStoreSuite } from '../src/index.js';
+import { lockSuite, tokenStoreSuite } from '../src/index.js';
+import { MapLeaseBackend, MapLock } from './recipes/map-lock.js';
 import { MapBackend, MapTokenStore } from './recipes/map-token-store.js';
 
 const doc = readFileSync(new URL('../../../docs/custom-store.md', import.meta.url), 'utf8');
@@ -25,5 +26,27 @@ describe('docs/custom-store.md: the map store recipe', () => {
       return { store: new MapTokenStore(backend), peer: new MapTokenStore(backend) };
     },
     { name: 'MapTokenStore (docs recipe)', peer: true, subscribe: true },
+  );
+});
+
+describe('docs/custom-store.md: the lock recipe', () => {
+  it('is, character for character, the lock tested here', () => {
+    expect(block('map-lock.ts')).toBe(readFileSync(new URL('./recipes/map-lock.ts', import.meta.url), 'utf8'));
+  });
+
+  lockSuite(
+    test,
+    () => {
+      const backend = new MapLeaseBackend();
+      return {
+        lock: new MapLock(backend),
+        peer: new MapLock(backend),
+        loseLease: (key) => {
+          backend.leases.delete(key);
+          return Promise.resolve();
+        },
+      };
+    },
+    { name: 'MapLock (docs recipe)', peer: true, loseLease: true },
   );
 });
