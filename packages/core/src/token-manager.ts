@@ -39,6 +39,8 @@ interface Inflight {
   ticket: SchedulerTicket;
   /** Settles when the refresh's own work (lease release included) is over. */
   done: Promise<unknown>;
+  /** Aborts everything the refresh waits on (close()). */
+  cancel: (reason: unknown) => void;
 }
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -79,7 +81,7 @@ export class TokenManager {
   #inflight: Inflight | undefined;
   #cooldownUntil = 0;
   #closed = false;
-  /** Aborts every refresh, wait and background commit when the manager closes. */
+  /** Aborts background commits and code exchanges when the manager closes (refreshes are cancelled through their own deadline). */
   #closingController: AbortController | undefined;
   #subscription: Promise<(() => Promise<void>) | undefined> | undefined;
   #pending: PendingCommit | undefined;
@@ -234,7 +236,7 @@ export class TokenManager {
       () => deadline.abort(new TokenRefreshError(`the refresh did not finish within ${limitMs} ms`)),
       () => undefined,
     );
-    const signal = AbortSignal.any([deadline.signal, this.#closing.signal]);
+    const signal = deadline.signal;
     // The scheduler bounds how many grants of a pool refresh at once; waiting callers go first.
     const ticket: SchedulerTicket = {};
     const refresh = (m: RefreshMode): Promise<Snapshot> =>
@@ -276,7 +278,7 @@ export class TokenManager {
         throw error;
       },
     );
-    const inflight: Inflight = { promise, force: mode.kind === 'force', done, ticket };
+    const inflight: Inflight = { promise, force: mode.kind === 'force', done, ticket, cancel: (reason) => deadline.abort(reason) };
     this.#inflight = inflight;
     const clear = (): void => {
       if (this.#inflight === inflight) this.#inflight = undefined;
@@ -881,7 +883,11 @@ export class TokenManager {
     this.#closed = true;
     const inflight = this.#inflight;
     if (inflight !== undefined) await this.#within(inflight.done);
-    this.#closing.abort(new TokenRefreshError('the TokenManager was closed before the refresh finished'));
+    const closed = new TokenRefreshError('the TokenManager was closed before the refresh finished');
+    this.#closingController?.abort(closed);
+    this.#inflight?.cancel(closed);
+    if (inflight !== undefined && inflight !== this.#inflight) inflight.cancel(closed);
+    if (this.#inflight !== undefined) await this.#within(this.#inflight.done);
     if (inflight !== undefined) await this.#within(inflight.done);
     await this.#within(this.#flushing ?? Promise.resolve());
     if (this.#pending !== undefined) await this.#within(this.#lastCommit());

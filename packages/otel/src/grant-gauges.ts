@@ -1,10 +1,9 @@
-import type { TokenInfo } from '@ads-token/core';
 import type { BatchObservableCallback, Meter, ObservableGauge } from '@opentelemetry/api';
-import type { InstrumentTarget } from './instrument-options.js';
+import type { GrantInfo, InstrumentTarget } from './instrument-options.js';
 import { ATTRIBUTE_NAMES as A, METRIC_NAMES as M } from './names.js';
 
 /** How the gauges read the grants: `status()` when the target has it, else `getTokenInfo()`. */
-export function grantReader(target: InstrumentTarget): (() => Promise<readonly TokenInfo[]>) | undefined {
+export function grantReader(target: InstrumentTarget): (() => Promise<readonly GrantInfo[]>) | undefined {
   const { status, getTokenInfo } = target;
   if (typeof status === 'function') return () => status.call(target);
   if (typeof getTokenInfo === 'function') return async () => [await getTokenInfo.call(target)];
@@ -18,14 +17,14 @@ export class GrantGauges {
   readonly #callback: BatchObservableCallback;
 
   /** Registers the gauges on `meter`; `read` yields the grants on each collection. */
-  constructor(meter: Meter, read: () => Promise<readonly TokenInfo[]>, now: () => number = Date.now) {
+  constructor(meter: Meter, read: () => Promise<readonly GrantInfo[]>, now: () => number = Date.now) {
     this.#meter = meter;
     const expiresIn = meter.createObservableGauge(M.expiresIn, { description: 'Seconds until the stored access token expires (0 when expired or absent)', unit: 's' });
     const consentAge = meter.createObservableGauge(M.consentAge, { description: 'Seconds since the advertiser consented', unit: 's' });
     const revoked = meter.createObservableGauge(M.revoked, { description: '1 when the grant is revoked and needs a new consent, else 0' });
     this.#gauges = [expiresIn, consentAge, revoked];
     this.#callback = async (result) => {
-      let grants: readonly TokenInfo[];
+      let grants: readonly GrantInfo[];
       try {
         grants = await read();
       } catch {

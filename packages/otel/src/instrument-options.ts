@@ -1,10 +1,13 @@
 import type { Options, TokenEventListener, TokenInfo } from '@ads-token/core';
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 
+/** One grant as the per-grant gauges read it: a `TokenInfo`, or a `TokenPool`'s `GrantStatus` (whose status may also be `unreadable`). */
+export type GrantInfo = Omit<TokenInfo, 'status'> & { status: TokenInfo['status'] | 'unreadable' };
+
 /**
- * What `instrument` can observe: anything with `addListener` (a `TokenManager`), and for the
- * per-grant gauges something that yields `TokenInfo`: `getTokenInfo()` (one grant) or
- * `status()` (several).
+ * What `instrument` can observe: anything with `addListener` (a `TokenManager` or a `TokenPool`),
+ * and for the per-grant gauges something that yields grant infos: `getTokenInfo()` (a manager's
+ * one grant) or `status()` (a pool's every stored grant).
  */
 export interface InstrumentTarget {
   /** Adds an event listener; returns its remover. */
@@ -12,7 +15,7 @@ export interface InstrumentTarget {
   /** Status of the one grant (a `TokenManager`'s). */
   getTokenInfo?: (options?: Options) => Promise<TokenInfo>;
   /** Status of every grant the target holds. Used instead of `getTokenInfo` when present. */
-  status?: (options?: Options) => Promise<readonly TokenInfo[]>;
+  status?: (options?: Options) => Promise<readonly GrantInfo[]>;
 }
 
 /** Options of `instrument`. */

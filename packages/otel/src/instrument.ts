@@ -12,7 +12,7 @@ import { RefreshSpans } from './refresh-spans.js';
  * global ones. Returns a handle whose `close()` stops recording.
  */
 export function instrument(target: InstrumentTarget, options: InstrumentOptions = {}): Instrumentation {
-  if (typeof target?.addListener !== 'function') throw new TypeError('instrument needs a target with addListener (a TokenManager)');
+  if (typeof target?.addListener !== 'function') throw new TypeError('instrument needs a target with addListener (a TokenManager or a TokenPool)');
   const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE_NAME);
   const eventMetrics = new EventMetrics(meter);
   const spans = options.spans === false ? undefined : new RefreshSpans((options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE_NAME));
