@@ -10,7 +10,7 @@ function checkSignal(options?: Options): void {
  */
 export class MemoryTokenStore implements TokenStore {
   readonly #records = new Map<string, StoredRecord>();
-  readonly #listeners = new Map<string, Set<() => void>>();
+  readonly #listeners = new Map<string, (() => void)[]>();
 
   /** The record under `key`, or undefined. */
   async get(key: string, options?: Options): Promise<StoredRecord | undefined> {
@@ -47,13 +47,14 @@ export class MemoryTokenStore implements TokenStore {
 
   /** Calls `onChange` after every write or delete of `key`. */
   async subscribe(key: string, onChange: () => void): Promise<() => Promise<void>> {
-    let set = this.#listeners.get(key);
-    if (set === undefined) this.#listeners.set(key, (set = new Set()));
-    const listener = (): void => onChange();
-    set.add(listener);
+    // An array per key: most keys have one listener, and an array costs less memory than a Set.
+    let list = this.#listeners.get(key);
+    if (list === undefined) this.#listeners.set(key, (list = []));
+    list.push(onChange);
     return async () => {
-      set.delete(listener);
-      if (set.size === 0 && this.#listeners.get(key) === set) this.#listeners.delete(key);
+      const at = list.indexOf(onChange);
+      if (at >= 0) list.splice(at, 1);
+      if (list.length === 0 && this.#listeners.get(key) === list) this.#listeners.delete(key);
     };
   }
 

@@ -30,6 +30,20 @@ import type { TokenManagerOptions } from './token-manager-options.js';
 import { decodeTokenRecord, encodeTokenRecord, refreshTokenId, type TokenRecord } from './token-record.js';
 import type { Options, StoredRecord } from './token-store.js';
 
+/** What a manager keeps only once it needs it. */
+interface ManagerExtra {
+  /** Listeners of this grant's events only (a pool's listeners live in the shared context). */
+  listeners?: Set<{ listener: TokenEventListener }>;
+  /** The last refresh failure not followed by a success, for health(). */
+  lastFailure?: LastRefreshFailure | undefined;
+  /** Wakes waiters at the store's change notifications. */
+  changeWaiters?: Set<() => void>;
+  /** Aborts background commits and code exchanges when the manager closes. */
+  closing?: AbortController;
+  /** No background refresh starts before then, after a failed one. */
+  cooldownUntil: number;
+}
+
 type RefreshMode = { kind: 'due'; staleVersion: string | undefined } | { kind: 'force' } | { kind: 'rejected'; token: string };
 
 interface Inflight {
@@ -69,21 +83,15 @@ export class TokenManager {
 
   /** What this manager shares with the other grants of its pool (its own when standalone). */
   readonly #ctx: GrantContext;
-  /** Where inside its buffer this grant's refresh starts (0: at the buffer's start; pools spread grants). */
-  readonly #jitter: number;
-  /** Listeners of this grant's events only (a pool's listeners live in the shared context). */
-  #listeners: Set<{ listener: TokenEventListener }> | undefined;
-  #lastFailure: LastRefreshFailure | undefined;
+  /** State few grants ever need (own listeners, a failure, waiters, a cooldown, close()): created on first use, so an idle grant stays small. */
+  #extra: ManagerExtra | undefined;
   #snapshot: Snapshot | undefined;
   /** Counts the store's change notifications for this key. */
   #generation = 0;
-  #changeWaiters: Set<() => void> | undefined;
   #inflight: Inflight | undefined;
-  #cooldownUntil = 0;
   #closed = false;
-  /** Aborts background commits and code exchanges when the manager closes (refreshes are cancelled through their own deadline). */
-  #closingController: AbortController | undefined;
-  #subscription: Promise<(() => Promise<void>) | undefined> | undefined;
+  /** The store subscription: its unsubscribe function once made, the attempt while it runs. */
+  #subscription: (() => Promise<void>) | Promise<void> | undefined;
   #pending: PendingCommit | undefined;
   #flushing: Promise<void> | undefined;
   /** The refresh lease a pending commit holds until its refresh deadline. */
@@ -95,7 +103,6 @@ export class TokenManager {
     this.#ctx = (options as { [GRANT_CONTEXT]?: GrantContext })[GRANT_CONTEXT] ?? resolveGrantContext(options);
     this.grantId = options.grantId === undefined ? 'default' : requireText('grantId', options.grantId);
     this.key = storeKey(this.#ctx.clientId, this.grantId);
-    this.#jitter = this.#ctx.jitter ? spread(this.key) : 0;
   }
 
   /** The LWA client id. */
@@ -108,12 +115,16 @@ export class TokenManager {
     return this.#ctx.region;
   }
 
+  get #more(): ManagerExtra {
+    return (this.#extra ??= { cooldownUntil: 0 });
+  }
+
   get #closing(): AbortController {
-    return (this.#closingController ??= new AbortController());
+    return (this.#more.closing ??= new AbortController());
   }
 
   get #waiters(): Set<() => void> {
-    return (this.#changeWaiters ??= new Set());
+    return (this.#more.changeWaiters ??= new Set());
   }
 
   // ---------------------------------------------------------------- access tokens
@@ -216,7 +227,7 @@ export class TokenManager {
   }
 
   #refreshInBackground(snapshot: Snapshot, now: number): void {
-    if (this.#inflight !== undefined || now < this.#cooldownUntil) return;
+    if (this.#inflight !== undefined || now < (this.#extra?.cooldownUntil ?? 0)) return;
     this.#share({ kind: 'due', staleVersion: snapshot.version }, true).catch(() => undefined);
   }
 
@@ -260,7 +271,7 @@ export class TokenManager {
     const promise = raceSignal(work, signal).then(
       (snapshot) => snapshot,
       (error: unknown) => {
-        if (background) this.#cooldownUntil = this.#ctx.clock.now() + this.#ctx.cooldownMs;
+        if (background) this.#more.cooldownUntil = this.#ctx.clock.now() + this.#ctx.cooldownMs;
         const code = errorCode(error);
         if (code === 'DECRYPTION_FAILED' || code === 'CORRUPT_RECORD') {
           // Not a refresh failure: the stored record does not open or parse, and no refresh was tried.
@@ -290,7 +301,8 @@ export class TokenManager {
   // ---------------------------------------------------------------- store access
 
   #snap(version: string, record: TokenRecord, generation: number, base: string | undefined = version): Snapshot {
-    return { version, record, generation, base, ...servingTimes(record, this.#ctx.bufferMs, this.#jitter) };
+    // Pools spread their grants' refresh times inside the buffer (a fraction fixed per key).
+    return { version, record, generation, base, ...servingTimes(record, this.#ctx.bufferMs, this.#ctx.jitter ? spread(this.key) : 0) };
   }
 
   /**
@@ -372,14 +384,20 @@ export class TokenManager {
     if (this.#subscription !== undefined || this.#ctx.store.subscribe === undefined || this.#closed) return;
     const onChange = (): void => {
       this.#generation++;
-      for (const wake of [...(this.#changeWaiters ?? [])]) wake();
+      for (const wake of [...(this.#extra?.changeWaiters ?? [])]) wake();
     };
-    const subscription: Promise<(() => Promise<void>) | undefined> = this.#ctx.store.subscribe(this.key, onChange).catch(() => {
-      // Try again at the next store access.
-      if (this.#subscription === subscription) this.#subscription = undefined;
-      return undefined;
-    });
-    this.#subscription = subscription;
+    const attempt: Promise<void> = this.#ctx.store.subscribe(this.key, onChange).then(
+      async (unsubscribe) => {
+        // Keep only the function (an idle grant holds no promise); closed meanwhile: undo it.
+        if (this.#subscription === attempt) this.#subscription = unsubscribe;
+        else await unsubscribe().catch(() => undefined);
+      },
+      () => {
+        // Try again at the next store access.
+        if (this.#subscription === attempt) this.#subscription = undefined;
+      },
+    );
+    this.#subscription = attempt;
   }
 
   // ---------------------------------------------------------------- the refresh
@@ -884,16 +902,17 @@ export class TokenManager {
     const inflight = this.#inflight;
     if (inflight !== undefined) await this.#within(inflight.done);
     const closed = new TokenRefreshError('the TokenManager was closed before the refresh finished');
-    this.#closingController?.abort(closed);
+    this.#extra?.closing?.abort(closed);
     this.#inflight?.cancel(closed);
     if (inflight !== undefined && inflight !== this.#inflight) inflight.cancel(closed);
     if (this.#inflight !== undefined) await this.#within(this.#inflight.done);
     if (inflight !== undefined) await this.#within(inflight.done);
     await this.#within(this.#flushing ?? Promise.resolve());
     if (this.#pending !== undefined) await this.#within(this.#lastCommit());
-    const unsubscribe = await this.#subscription;
+    const subscription = this.#subscription;
     this.#subscription = undefined;
-    await unsubscribe?.().catch(() => undefined);
+    if (typeof subscription === 'function') await subscription().catch(() => undefined);
+    else await subscription;
     this.#snapshot = undefined;
   }
 
@@ -933,7 +952,7 @@ export class TokenManager {
   addListener(listener: TokenEventListener): () => void {
     if (typeof listener !== 'function') throw new ConfigurationError('an event listener must be a function');
     const entry = { listener };
-    const listeners = (this.#listeners ??= new Set());
+    const listeners = (this.#more.listeners ??= new Set());
     listeners.add(entry);
     return () => {
       listeners.delete(entry);
@@ -942,9 +961,9 @@ export class TokenManager {
 
   #emit(event: DistributiveOmit<TokenEvent, 'grantId' | 'at'>): void {
     const full = Object.freeze({ ...event, grantId: this.grantId, at: this.#ctx.clock.now() }) as TokenEvent;
-    if (full.type === 'refresh_failed') this.#lastFailure = { code: full.code, message: full.message, at: full.at };
-    else if (full.type === 'refreshed' || full.type === 'authenticated' || full.type === 'cleared') this.#lastFailure = undefined;
-    for (const { listener } of [...this.#ctx.listeners, ...(this.#listeners ?? [])]) {
+    if (full.type === 'refresh_failed') this.#more.lastFailure = { code: full.code, message: full.message, at: full.at };
+    else if ((full.type === 'refreshed' || full.type === 'authenticated' || full.type === 'cleared') && this.#extra !== undefined) this.#extra.lastFailure = undefined;
+    for (const { listener } of [...this.#ctx.listeners, ...(this.#extra?.listeners ?? [])]) {
       try {
         const result: unknown = listener(full);
         if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') Promise.resolve(result).catch(() => undefined);
@@ -963,7 +982,7 @@ export class TokenManager {
   async health(options?: HealthOptions): Promise<HealthReport> {
     if (this.#closed) return { ok: false, grants: [{ grantId: this.grantId, status: 'unavailable', reason: 'this TokenManager is closed' }] };
     const timeoutMs = options?.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
-    const failure = this.#lastFailure;
+    const failure = this.#extra?.lastFailure;
     const timer = new AbortController();
     const expired = new AbortController();
     this.#ctx.clock.sleep(timeoutMs, timer.signal).then(
