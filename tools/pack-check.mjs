@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Packaging check for the package in the current directory: publint --strict, attw --pack,
-// and the minified + gzipped size of the ESM entry.
+// Packaging check for the package in the current directory: the registry metadata every package
+// carries, publint --strict, attw --pack, and the minified + gzipped size of the ESM entry.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -8,6 +8,12 @@ import { build } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
+
+const missing = ['repository.directory', 'homepage', 'bugs.url'].filter((path) => path.split('.').reduce((v, k) => v?.[k], pkg) === undefined);
+if (missing.length > 0) {
+  console.error(`${pkg.name}: package.json lacks ${missing.join(', ')}`);
+  process.exit(1);
+}
 
 run('publint', ['--strict']);
 run('attw', ['--pack', '.', '--format', 'table-flipped']);
