@@ -1,4 +1,4 @@
-import { AdsTokenError, ConfigurationError, CorruptRecordError, REGIONS, StoreUnavailableError, profileIdHeader } from '@ads-token/core';
+import { AdsTokenError, ConfigurationError, CorruptRecordError, REGIONS, StoreUnavailableError, profileIdHeader, raceSignal } from '@ads-token/core';
 import type { Options } from '@ads-token/core';
 import { createAdsFetch } from './ads-fetch.js';
 import type { AdsFetchRetryOptions } from './ads-fetch-options.js';
@@ -200,26 +200,6 @@ export class ProfileDirectory {
       shared.catch(() => undefined);
       this.#missRefresh = shared;
     }
-    return raceAbort(this.#missRefresh, options?.signal);
+    return raceSignal(this.#missRefresh, options?.signal);
   }
-}
-
-/** `promise`, or a rejection with the signal's reason as soon as it aborts. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
