@@ -1,7 +1,6 @@
 import type { TokenManager, TokenPool } from '@ads-token/core';
-import { createAdsFetch, type AdsFetch } from '@ads-token/fetch-adapter';
+import { ProfileDirectory, createAdsFetch, type AdsFetch } from '@ads-token/fetch-adapter';
 import type { DemoGrant, WorkerStats } from './protocol.js';
-import { profileRouter } from './profile-routing.js';
 
 /** What a worker's call loops call: the next Ads API request, and how to let go. */
 export interface CallTarget {
@@ -26,8 +25,8 @@ function heapUsed(): number {
 }
 
 /**
- * Many grants through one TokenPool, each call named by its profile id only: the router finds the
- * grant. Opens the pool, asks it for one token per grant and records the heap that cost per grant
+ * Many grants through one TokenPool, each call named by its profile id only: a ProfileDirectory
+ * (`/v2/profiles` of every grant, shared through the store) finds the grant. Opens the pool, asks it for one token per grant and records the heap that cost per grant
  * (`stats.heapPerGrantBytes`; exact when the process runs with --expose-gc).
  */
 export async function poolTarget(openPool: () => TokenPool, grants: readonly DemoGrant[], adsUrl: string, stats: WorkerStats, start = 0): Promise<CallTarget> {
@@ -37,23 +36,17 @@ export async function poolTarget(openPool: () => TokenPool, grants: readonly Dem
   stats.heapPerGrantBytes = Math.round((heapUsed() - before) / grants.length);
   stats.grants = grants.length;
 
-  const grantFor = profileRouter(grants);
+  const directory = new ProfileDirectory(pool, { baseUrl: adsUrl });
+  const listed = await directory.refresh();
+  if (listed.failures.length > 0) throw new Error(`the profile directory could not list ${listed.failures.length} grants`);
+  const adsFetch: AdsFetch = createAdsFetch(pool, { baseUrl: adsUrl, retry: RETRY, directory });
   const profiles = interleavedProfiles(grants);
-  const fetches = new Map<string, AdsFetch>();
-  const fetchFor = (grantId: string): AdsFetch => {
-    let adsFetch = fetches.get(grantId);
-    if (adsFetch === undefined) {
-      adsFetch = createAdsFetch(pool.manager(grantId), { baseUrl: adsUrl, retry: RETRY });
-      fetches.set(grantId, adsFetch);
-    }
-    return adsFetch;
-  };
   // Each worker starts at its own place in the profile list (`start`) and walks it round.
   let next = start % profiles.length;
   return {
     call: (signal) => {
       const profileId = profiles[(next = (next + 1) % profiles.length)]!;
-      const response = fetchFor(grantFor(profileId))(`/v2/profiles/${profileId}`, { profileId, signal });
+      const response = adsFetch(`/v2/profiles/${profileId}`, { profileId, signal });
       stats.peakRefreshes = pool.peakConcurrentRefreshes;
       return response;
     },

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TokenPool } from '@ads-token/core';
-import { FetchHttpClient } from '@ads-token/fetch-adapter';
+import { TokenPool, sharedRecordKey } from '@ads-token/core';
+import { FetchHttpClient, PROFILE_DIRECTORY_RECORD } from '@ads-token/fetch-adapter';
 import { AdsApiSimulator, LwaSimulator } from '@ads-token/testing';
 import { dropPostgresTables, openBackend, redactDatabaseUrl, redactRedisUrl } from './backend.js';
 import { demoGrants, demoProfiles } from './demo-grants.js';
@@ -155,6 +155,7 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
     const clearStored = async (): Promise<void> => {
       if (backendConfig.kind === 'redis') {
         for (const grant of grants) await pool.manager(grant.grantId).clearTokens().catch(() => undefined);
+        await backend.store.delete(sharedRecordKey(lwa.clientId, PROFILE_DIRECTORY_RECORD)).catch(() => undefined);
       }
       await pool.close().catch(() => undefined);
       await backend.close().catch(() => undefined);
@@ -165,11 +166,20 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
     if (settings.metrics === true) metrics = new FleetMetrics(manager);
     print(`Signed in: consent URL with PKCE (S256) -> redirect with code and state -> code exchanged.`);
     print(`  grant "${info.grantId}" stored sealed (AES-256-GCM); access token expires in ${info.expiresInSeconds} s`);
+    const seededRefreshTokens = new Map<string, string>();
     for (let i = 1; i < grants.length; i += 20) {
       await Promise.all(grants.slice(i, i + 20).map(async (grant) => {
-        await pool.manager(grant.grantId).setRefreshToken(lwa.issueRefreshToken());
+        const refreshToken = lwa.issueRefreshToken();
+        seededRefreshTokens.set(grant.grantId, refreshToken);
+        await pool.manager(grant.grantId).setRefreshToken(refreshToken);
         await pool.getAccessToken(grant.grantId);
       }));
+    }
+    // The Ads API lists each grant's own profiles: the workers' ProfileDirectory learns the routing from it.
+    const profiles = demoProfiles(grants);
+    for (const [i, grant] of grants.entries()) {
+      const ownToken = i === 0 ? await pool.getAccessToken(grant.grantId) : seededRefreshTokens.get(grant.grantId)!;
+      ads.setGrantProfiles(ownToken, profiles.filter((p) => grant.profileIds.includes(p.profileId)));
     }
     if (grants.length > 1) print(`  ${grants.length - 1} more advertiser grants stored beside it (${grants[1]!.grantId} ... ${grants.at(-1)!.grantId}), each with a first access token`);
     // The tokens issued so far; from here on every refresh request is the fleet's.
