@@ -3,17 +3,13 @@
 // - hot-path pool.getAccessToken(grantId) against manager.getAccessToken() and an async cached string;
 // - peak concurrent LWA requests when 1 000 grants come due together (foreground and background);
 // - Redis subscriber connections at 1 000 grants (RedisTokenStore on a redis-server this script starts).
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import process from 'node:process';
 import { InProcessLock, MemoryTokenStore, TokenManager, TokenPool } from '@ads-token/core';
 import { RedisLock } from '@ads-token/lock-redis';
 import { RedisTokenStore } from '@ads-token/store-redis';
 import { createClient } from 'redis';
+import { startRedis } from '../../lock-redis/bench/redis-server.mjs';
 
 const GRANTS = Number(process.env.BENCH_GRANTS ?? 10_000);
 const DUE_GRANTS = 1_000;
@@ -241,48 +237,6 @@ async function dueTogetherBench() {
       + ` background (inside the buffer) ${String(r.background.peak).padStart(4)} in flight, ${r.background.requests} requests`);
   }
   console.log(`  pool.peakConcurrentRefreshes         : ${peakReported} (target = the cap, 4)`);
-}
-
-async function freePort() {
-  for (;;) {
-    const port = await new Promise((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const { port: p } = server.address();
-        server.close(() => resolve(p));
-      });
-    });
-    if (port !== 6379) return port;
-  }
-}
-
-async function startRedis() {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'ads-token-pool-bench-'));
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stderr.resume();
-  await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('redis-server not ready')), 10_000);
-    child.stdout.on('data', (chunk) => {
-      out += chunk.toString();
-      if (/ready to accept connections/i.test(out)) {
-        clearTimeout(timer);
-        child.stdout.resume();
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`redis-server exited ${code}`)));
-  });
-  return {
-    port,
-    stop: async () => {
-      child.kill('SIGKILL');
-      await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', r)));
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** Connections other than `admin`'s own, and those subscribed to at least one channel or pattern. */

@@ -2,11 +2,6 @@
 // loopback port: Redis round trips per hot call and per refresh (INFO commandstats), LWA refreshes
 // per expiry across 8 processes with the shared lock vs a naive fleet without it (same run), and how
 // long waiters take to get the leader's token after its commit.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TokenManager } from '@ads-token/core';
 import { FetchHttpClient } from '@ads-token/fetch-adapter';
@@ -14,6 +9,7 @@ import { RedisTokenStore } from '@ads-token/store-redis';
 import { LwaSimulator, startFleetWorker } from '@ads-token/testing';
 import { createClient } from 'redis';
 import { RedisLock } from '../dist/index.js';
+import { startRedis } from './redis-server.mjs';
 
 const PROCESSES = 8;
 const CALLERS = 50;
@@ -21,48 +17,6 @@ const ROUNDS = 3;
 const HOT_CALLS = 20_000;
 const WORKER = fileURLToPath(new URL('../test/fixtures/fleet-worker.mjs', import.meta.url));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort() {
-  for (;;) {
-    const port = await new Promise((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const { port: p } = server.address();
-        server.close(() => resolve(p));
-      });
-    });
-    if (port !== 6379) return port;
-  }
-}
-
-async function startRedis() {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'ads-token-bench-'));
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stderr.resume();
-  await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('redis-server not ready')), 10_000);
-    child.stdout.on('data', (chunk) => {
-      out += chunk.toString();
-      if (/ready to accept connections/i.test(out)) {
-        clearTimeout(timer);
-        child.stdout.resume();
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`redis-server exited ${code}`)));
-  });
-  return {
-    port,
-    stop: async () => {
-      child.kill('SIGKILL');
-      await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', r)));
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** Commands Redis processed since start, INFO itself excluded. */
 async function commandCount(client) {
